@@ -1,0 +1,47 @@
+import { openRepository } from '../git/open-repo.js';
+import type { ObjectReader } from '../git/object-reader.js';
+import { buildAllowList, readAllowFiles } from '../keys/allow-list.js';
+import { loadKeys } from '../keys/load-keys.js';
+import type { Keyring } from '../keys/keyring.js';
+import { SignatureChecker } from './signature-checker.js';
+import type { VerifyOptions } from './types.js';
+
+/** Everything a verifying command needs, opened once. `close()` ends the object reader. */
+export interface VerifyContext {
+  reader: ObjectReader;
+  keyring: Keyring;
+  checker: SignatureChecker;
+  warnings: string[];
+  close(): Promise<void>;
+}
+
+/** Load keys and the allow list first (configuration errors before any repository work), then open the repository. */
+export async function openVerifyContext(options: VerifyOptions): Promise<VerifyContext> {
+  const warnings: string[] = [];
+  const warn = (message: string): void => {
+    warnings.push(message);
+    options.onWarning?.(message);
+  };
+  const keyring = await loadKeys(options.keys ?? ['./keys'], warn);
+  const entries = [...(options.allow ?? []), ...(await readAllowFiles(options.allowFile ?? []))];
+  const allowList = buildAllowList(entries, keyring, warn);
+  const policy = { now: options.now ?? new Date(), ignoreExpiry: options.ignoreExpiry ?? false, allowWeak: options.allowWeak ?? false };
+  const reader = await openRepository(options.repo ?? '.', options.reader ?? 'auto');
+  return {
+    reader,
+    keyring,
+    checker: new SignatureChecker(keyring, allowList, policy),
+    warnings,
+    close: () => reader.close(),
+  };
+}
+
+/** Run `body` with a context and always close it. */
+export async function withVerifyContext<T>(options: VerifyOptions, body: (context: VerifyContext) => Promise<T>): Promise<T> {
+  const context = await openVerifyContext(options);
+  try {
+    return await body(context);
+  } finally {
+    await context.close();
+  }
+}

@@ -1,0 +1,82 @@
+import type { SignatureFormat, Signer, VerdictStatus } from '../core/verdict.js';
+
+export type RangeMode = 'tip' | 'first-parent' | 'all';
+
+/** How objects are read: one `git cat-file --batch` process, or isomorphic-git when no `git` is installed. */
+export type ReaderKind = 'auto' | 'git' | 'isomorphic';
+
+/** Options shared by every verifying command. */
+export interface VerifyOptions {
+  /** Repository directory (work tree or git dir). Default `.`. */
+  repo?: string;
+  /** Key files or directories. Default `['./keys']`. */
+  keys?: string[];
+  /** Narrow the allow list: OpenPGP fingerprints (or 16-hex long key IDs), SSH `SHA256:` fingerprints. */
+  allow?: string[];
+  /** Files holding one allow-list entry a line (`#` comments). */
+  allowFile?: string[];
+  ignoreExpiry?: boolean;
+  allowWeak?: boolean;
+  /** The verifier's clock. Default: now. */
+  now?: Date;
+  reader?: ReaderKind;
+  /** Called with non-fatal configuration warnings (long key IDs, keys about to expire). */
+  onWarning?: (message: string) => void;
+}
+
+export interface VerifyRangeOptions extends VerifyOptions {
+  /** The revision to verify. Default `HEAD`. */
+  target?: string;
+  /** Trust root: a commit or tag already trusted. */
+  since?: string | null;
+  /** Default: `first-parent` with a trust root, `tip` without. */
+  mode?: RangeMode;
+  allowRewind?: boolean;
+  onProgress?: (done: number, total: number | null) => void;
+}
+
+/** One commit's entry in the JSON report (DESIGN.md). */
+export interface CommitReport {
+  oid: string;
+  status: VerdictStatus;
+  format: SignatureFormat;
+  signer: Signer | null;
+  signedAt: string | null;
+  subject: string;
+  reason: string | null;
+  remedy?: string;
+}
+
+/** A range-level failure: the target does not descend from the trust root, or the trust root tag is not validly signed. */
+export type RangeStatus = 'passed' | 'failed' | 'not-descendant' | 'untrusted-root';
+
+/** The JSON report of `siggate verify` (DESIGN.md, "JSON report"). */
+export interface RangeReport {
+  ok: boolean;
+  status: RangeStatus;
+  target: string;
+  since: string | null;
+  mode: RangeMode;
+  checked: number;
+  failed: number;
+  /** Why a range-level status is not `passed`/`failed`, else null. */
+  reason: string | null;
+  commits: CommitReport[];
+  warnings: string[];
+}
+
+/** The report of `siggate verify-tag`. */
+export interface TagReport {
+  ok: boolean;
+  tag: string;
+  oid: string;
+  target: string;
+  targetType: string;
+  status: VerdictStatus;
+  format: SignatureFormat;
+  signer: Signer | null;
+  signedAt: string | null;
+  reason: string | null;
+  remedy?: string;
+  warnings: string[];
+}

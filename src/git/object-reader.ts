@@ -1,0 +1,24 @@
+import type { HashAlgo } from '../core/bytes.js';
+
+/** A raw git object. */
+export interface GitObject {
+  oid: string;
+  type: 'commit' | 'tag' | 'tree' | 'blob';
+  content: Uint8Array;
+}
+
+/** Reads raw objects and resolves revisions of one repository. */
+export interface ObjectReader {
+  readonly hashAlgo: HashAlgo;
+  readonly kind: 'git' | 'isomorphic';
+  /** The object, or null when it is not in the repository. */
+  read(oid: string): Promise<GitObject | null>;
+  /** The object a revision names (not peeled), or null when it names nothing. */
+  resolve(rev: string): Promise<string | null>;
+  close(): Promise<void>;
+}
+
+/** Revisions are passed to git on a line of their own: refuse anything that could smuggle another request. */
+export function isPlausibleRevision(rev: string): boolean {
+  return rev.length > 0 && rev.length < 1024 && !/[\0\n\r]/.test(rev) && !rev.startsWith('-');
+}

@@ -1,0 +1,20 @@
+/** siggate's library API: verify commit and tag signatures against an allow list of keys. */
+export { verifyRange, verifyCommit } from './commands/verify-range.js';
+export { verifyTag } from './commands/verify-tag.js';
+export { listKeys, type KeySummary } from './commands/list-keys.js';
+export { loadKeys } from './keys/load-keys.js';
+export { Keyring, type OpenpgpKeyEntry } from './keys/keyring.js';
+export { parseCommit, type ParsedCommit } from './core/commit.js';
+export { parseTag, type ParsedTag } from './core/tag.js';
+export type { Verdict, VerdictStatus, SignatureFormat, Signer, VerifyPolicy } from './core/verdict.js';
+export type {
+  CommitReport,
+  RangeMode,
+  RangeReport,
+  RangeStatus,
+  ReaderKind,
+  TagReport,
+  VerifyOptions,
+  VerifyRangeOptions,
+} from './commands/types.js';
+export { SiggateError, UsageError, KeyConfigError, RepositoryError, GitError, GateClosedError, exitCodeFor } from './errors.js';

@@ -1,0 +1,196 @@
+import { enums, LiteralDataPacket, readSignature, SignaturePacket, type PublicKey } from 'openpgp';
+import { FUTURE_SKEW_MS, makeVerdict, type Signer, type Verdict, type VerifyPolicy } from '../core/verdict.js';
+import { MAX_SIGNATURE_BYTES } from '../core/signature-format.js';
+import type { KeyComponent, Keyring, OpenpgpKeyEntry } from '../keys/keyring.js';
+import { PARSE_EVERYTHING, STRICT_SIGNATURE_PARSING } from './openpgp-config.js';
+import { checkSigningKeyAt, withoutExpiry } from './openpgp-validity.js';
+
+const WEAK_HASHES = new Set<number>([enums.hash.md5, enums.hash.sha1, enums.hash.ripemd]);
+const DOCUMENT_SIGNATURES = new Set<number>([enums.signature.binary, enums.signature.text]);
+
+/** Verifies OpenPGP signatures against one keyring, remembering per-run derived key views. */
+export class OpenpgpVerifier {
+  private readonly unexpiring = new Map<OpenpgpKeyEntry, Promise<PublicKey>>();
+
+  constructor(
+    private readonly keyring: Keyring,
+    private readonly policy: VerifyPolicy,
+  ) {}
+
+  /** Verify an armored detached signature over `payload`. Never throws: every failure is a verdict. */
+  async verify(armored: string, payload: Uint8Array): Promise<Verdict> {
+    const parsed = await parseSignature(armored);
+    if (typeof parsed === 'string') return makeVerdict('malformed', 'openpgp', parsed, { remedy: REMEDY.malformed });
+    const signedAt = parsed.created;
+    if (!signedAt) return makeVerdict('malformed', 'openpgp', 'signature has no creation time');
+    if (!DOCUMENT_SIGNATURES.has(parsed.signatureType ?? -1)) {
+      return makeVerdict('bad-signature', 'openpgp', `signature type ${parsed.signatureType} is not a document signature`);
+    }
+    if (signedAt.getTime() > this.policy.now.getTime() + FUTURE_SKEW_MS) {
+      return makeVerdict('bad-signature', 'openpgp', `signature claims to be made in the future (${signedAt.toISOString()})`, {
+        signedAt,
+        remedy: 'check the signer\'s clock and re-sign; siggate rejects signatures dated more than 5 minutes ahead',
+      });
+    }
+    const candidates = this.findCandidates(parsed);
+    if (candidates.length === 0) {
+      const issuer = issuerOf(parsed);
+      return makeVerdict('unknown-key', 'openpgp', `signed by ${issuer}, which is not in the keys directory`, {
+        signedAt,
+        remedy: `if ${issuer} belongs to an allowed signer, add their public key to the keys directory`,
+      });
+    }
+    const signer = await findVerifyingKey(parsed, payload, candidates);
+    if (!signer) {
+      return makeVerdict('bad-signature', 'openpgp', 'signature does not verify over the signed content', {
+        signedAt,
+        signer: describeSigner(candidates[0]!),
+        remedy: 'the object was altered after signing or the signature was copied from elsewhere; do not deploy it',
+      });
+    }
+    return this.judgeSigner(parsed, signer, signedAt);
+  }
+
+  private async judgeSigner(signature: SignaturePacket, signer: KeyComponent, signedAt: Date): Promise<Verdict> {
+    const described = describeSigner(signer);
+    const validity = await checkSigningKeyAt(signer, signedAt, this.policy.ignoreExpiry, (entry) => this.unexpiringView(entry));
+    if (!validity.ok) {
+      return makeVerdict(validity.status, 'openpgp', validity.reason, {
+        signer: described,
+        signedAt,
+        remedy: remedyFor(validity.status, signer),
+      });
+    }
+    const weak = weakAlgorithmReason(signature, signer);
+    if (weak && !this.policy.allowWeak) {
+      return makeVerdict('weak-algorithm', 'openpgp', weak, {
+        signer: described,
+        signedAt,
+        remedy: 're-sign with a modern key and SHA-256 or better, or pass --allow-weak for old history',
+      });
+    }
+    return makeVerdict('valid', 'openpgp', validity.note, { signer: described, signedAt });
+  }
+
+  // Key IDs are 64-bit and collide: prefer the issuer fingerprint, and with only a key ID try every match.
+  private findCandidates(signature: SignaturePacket): KeyComponent[] {
+    if (signature.issuerFingerprint && signature.issuerFingerprint.length > 0) {
+      return this.keyring.byFingerprint.get(toHex(signature.issuerFingerprint)) ?? [];
+    }
+    if (isWildcard(signature)) return [];
+    return this.keyring.byKeyId.get(signature.issuerKeyID.toHex().toUpperCase()) ?? [];
+  }
+
+  private unexpiringView(entry: OpenpgpKeyEntry): Promise<PublicKey> {
+    let view = this.unexpiring.get(entry);
+    if (!view) {
+      view = withoutExpiry(entry.key);
+      this.unexpiring.set(entry, view);
+    }
+    return view;
+  }
+}
+
+/** The single signature packet of an armored block, or why there is none. */
+async function parseSignature(armored: string): Promise<SignaturePacket | string> {
+  if (armored.length > MAX_SIGNATURE_BYTES) return `signature block is ${armored.length} bytes, over the ${MAX_SIGNATURE_BYTES}-byte limit`;
+  try {
+    const signature = await readSignature({ armoredSignature: armored, config: STRICT_SIGNATURE_PARSING });
+    const packets = [...signature.packets];
+    if (packets.length !== 1) return `signature block holds ${packets.length} signature packets, expected exactly one`;
+    const packet = packets[0]!;
+    if (!(packet instanceof SignaturePacket)) return 'signature block holds a packet that is not a signature';
+    return packet;
+  } catch (error) {
+    return `cannot parse the OpenPGP signature: ${error instanceof Error ? error.message : String(error)}`;
+  }
+}
+
+async function findVerifyingKey(
+  signature: SignaturePacket,
+  payload: Uint8Array,
+  candidates: KeyComponent[],
+): Promise<KeyComponent | null> {
+  const literal = new LiteralDataPacket() as unknown as LiteralWithBytes;
+  literal.setBytes(payload, enums.literal.binary);
+  // date null: openpgp.js skips its own clock checks; the trust model's time rules are applied by siggate
+  const verify = signature.verify.bind(signature) as unknown as RawVerify;
+  await replaceHashPrefix(signature, literal);
+  for (const candidate of candidates) {
+    try {
+      await verify(candidate.component.keyPacket, signature.signatureType!, literal, null, true, PARSE_EVERYTHING);
+      return candidate;
+    } catch {
+      // try the next key with this ID
+    }
+  }
+  return null;
+}
+
+/**
+ * The two-byte digest prefix in a signature is a quick-check hint, not part of what is signed. GnuPG
+ * ignores it; GitHub's older web-flow signatures carry a wrong one. Let the cryptographic check decide.
+ */
+async function replaceHashPrefix(signature: SignaturePacket, literal: LiteralWithBytes): Promise<void> {
+  const raw = signature as unknown as RawSignature;
+  const digest = await raw.hash(signature.signatureType!, literal, raw.toHash(signature.signatureType!, literal, true));
+  raw.signedHashValue = digest.subarray(0, 2);
+}
+
+/** Why the signature's digest or key is too weak (rule 5), or null. */
+export function weakAlgorithmReason(signature: SignaturePacket, signer: KeyComponent): string | null {
+  if (WEAK_HASHES.has(signature.hashAlgorithm!)) {
+    return `signature uses the ${enums.read(enums.hash, signature.hashAlgorithm!).toUpperCase()} digest`;
+  }
+  const info = signer.component.getAlgorithmInfo();
+  if (info.algorithm === 'dsa') return 'signing key is DSA';
+  if (info.algorithm.startsWith('rsa') && (info.bits ?? 0) < 2048) return `signing key is RSA-${info.bits}, under 2048 bits`;
+  return null;
+}
+
+export function describeSigner(signer: KeyComponent): Signer {
+  return {
+    fingerprint: signer.entry.fingerprint,
+    signingKey: signer.fingerprint,
+    userId: signer.entry.userId,
+    source: signer.entry.source,
+  };
+}
+
+function issuerOf(signature: SignaturePacket): string {
+  if (signature.issuerFingerprint && signature.issuerFingerprint.length > 0) return `key ${toHex(signature.issuerFingerprint)}`;
+  if (isWildcard(signature)) return 'an anonymous key (no issuer)';
+  return `key ID ${signature.issuerKeyID.toHex().toUpperCase()}`;
+}
+
+function remedyFor(status: string, signer: KeyComponent): string {
+  const where = `${signer.entry.source}`;
+  if (status === 'expired-key') {
+    return `key ${signer.fingerprint} had expired when it signed (${where}); if its owner extended it, refresh that file, else pass --ignore-expiry for old history`;
+  }
+  if (status === 'revoked-key') return `key ${signer.fingerprint} is revoked (${where}); re-sign the commit with a valid key`;
+  return `key ${signer.fingerprint} in ${where} cannot make this signature; check its subkeys and back-signatures`;
+}
+
+const REMEDY = {
+  malformed: 'the signature block is damaged; re-sign the commit',
+};
+
+/** Parts of openpgp.js's runtime API that its type declarations leave out or mark private. */
+interface LiteralWithBytes {
+  setBytes(bytes: Uint8Array, format: enums.literal): void;
+}
+interface RawSignature {
+  signedHashValue: Uint8Array;
+  toHash(type: number, data: LiteralWithBytes, detached: boolean): Uint8Array;
+  hash(type: number, data: LiteralWithBytes, toHash: Uint8Array): Promise<Uint8Array>;
+}
+type RawVerify = (key: unknown, type: number, data: LiteralWithBytes, date: Date | null, detached: boolean, config: unknown) => Promise<void>;
+
+function isWildcard(signature: SignaturePacket): boolean {
+  return (signature.issuerKeyID as unknown as { isWildcard(): boolean }).isWildcard();
+}
+
+function toHex(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('hex').toUpperCase();
+}
