@@ -1,0 +1,158 @@
+import { spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoKeys, demoKeysDir, importDemoKeys } from '../../fixtures/lib/demo-keys.js';
+import { GpgHome } from '../../fixtures/lib/gpg.js';
+import { Repo } from '../../fixtures/lib/repo.js';
+import { cleanupAll, makeTempDir } from '../../fixtures/lib/temp.js';
+import type { RangeReport, TagReport } from '../../src/index.js';
+
+const BIN = resolve(import.meta.dirname, '../../bin/siggate');
+
+interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function siggate(args: string[], cwd?: string): Promise<CliResult> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('close', (code) => done({ code, stdout, stderr }));
+  });
+}
+
+describe('bin/siggate', () => {
+  let repo: Repo;
+  let root: string;
+  let good: string;
+  let bad: string;
+  let keys: string[];
+
+  beforeAll(async () => {
+    const gpg = await GpgHome.create();
+    await importDemoKeys(gpg);
+    repo = await Repo.init();
+    const alice = { gpg, key: demoKeys.alice.fingerprint };
+    const bob = { gpg, key: demoKeys.bob.fingerprint };
+    root = await repo.commit({ message: 'root', sign: alice });
+    await repo.commit({ message: 'second', sign: bob });
+    good = await repo.commit({ message: 'third', sign: alice });
+    await repo.tag('v1', { sign: alice, message: 'release 1' });
+    await repo.tag('unsigned-tag', { message: 'not signed' });
+    await repo.commit({ message: 'unsigned work', sign: null });
+    bad = await repo.commit({ message: 'by mallory', sign: { gpg, key: demoKeys.mallory.fingerprint } });
+    keys = ['--repo', repo.dir, '--keys', demoKeysDir()];
+  });
+  afterAll(cleanupAll);
+
+  it('exits 0 and prints the exact JSON report for a range that passes', async () => {
+    const result = await siggate(['verify', good, ...keys, '--since', root, '--json']);
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout) as RangeReport;
+    expect(report).toMatchObject({ ok: true, target: good, since: root, mode: 'first-parent', checked: 2, failed: 0 });
+    expect(report.commits.map((c) => c.status)).toEqual(['valid', 'valid']);
+    expect(report.commits[0]!.signer).toEqual({
+      fingerprint: demoKeys.alice.fingerprint,
+      signingKey: demoKeys.alice.fingerprint,
+      userId: demoKeys.alice.userId,
+    });
+    expect(Object.keys(report.commits[0]!).sort()).toEqual(['format', 'oid', 'reason', 'signedAt', 'signer', 'status', 'subject']);
+    expect(report.commits[0]!.signedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+  });
+
+  it('exits 1 with a table and a remedy per failure on stderr, nothing on stdout', async () => {
+    const result = await siggate(['verify', bad, ...keys, '--since', root]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/unknown-key/);
+    expect(result.stderr).toMatch(/unsigned/);
+    expect(result.stderr.match(/fix: /g)?.length).toBe(2);
+  });
+
+  it('reports each status in JSON for a blocked range', async () => {
+    const result = await siggate(['verify', bad, ...keys, '--since', root, '--mode', 'all', '--json']);
+    expect(result.code).toBe(1);
+    const report = JSON.parse(result.stdout) as RangeReport;
+    expect(report.ok).toBe(false);
+    expect(report.commits.map((c) => c.status)).toEqual(['unknown-key', 'unsigned', 'valid', 'valid']);
+    expect(report.failed).toBe(2);
+  });
+
+  it('defaults to tip mode without a trust root and to HEAD', async () => {
+    const result = await siggate(['verify', ...keys, '--json']);
+    const report = JSON.parse(result.stdout) as RangeReport;
+    expect(report.mode).toBe('tip');
+    expect(report.target).toBe(bad);
+    expect(result.code).toBe(1);
+  });
+
+  it('verifies a signed tag with verify-tag (exit 0) and refuses an unsigned one (exit 1)', async () => {
+    const signed = await siggate(['verify-tag', 'v1', ...keys, '--json']);
+    expect(signed.code).toBe(0);
+    expect((JSON.parse(signed.stdout) as TagReport).signer?.fingerprint).toBe(demoKeys.alice.fingerprint);
+    const unsigned = await siggate(['verify-tag', 'unsigned-tag', ...keys, '--json']);
+    expect(unsigned.code).toBe(1);
+    expect((JSON.parse(unsigned.stdout) as TagReport).status).toBe('unsigned');
+  });
+
+  it('accepts a signed tag as trust root', async () => {
+    const result = await siggate(['verify', good, ...keys, '--since', 'v1', '--json']);
+    expect(result.code).toBe(0);
+    expect((JSON.parse(result.stdout) as RangeReport).checked).toBe(0);
+  });
+
+  it('exits 1 with not-descendant when the target does not descend from the trust root', async () => {
+    const result = await siggate(['verify', root, ...keys, '--since', good, '--json']);
+    expect(result.code).toBe(1);
+    expect((JSON.parse(result.stdout) as RangeReport).status).toBe('not-descendant');
+    const allowed = await siggate(['verify', root, ...keys, '--since', good, '--allow-rewind', '--mode', 'tip']);
+    expect(allowed.code).toBe(0);
+  });
+
+  it('narrows the allow list with --allow (not-allowed) and refuses short key IDs (exit 2)', async () => {
+    const narrowed = await siggate(['verify', good, ...keys, '--since', root, '--allow', demoKeys.alice.fingerprint, '--json']);
+    expect(narrowed.code).toBe(1);
+    expect((JSON.parse(narrowed.stdout) as RangeReport).commits.map((c) => c.status)).toEqual(['valid', 'not-allowed']);
+    const short = await siggate(['verify', good, ...keys, '--allow', demoKeys.alice.fingerprint.slice(-8)]);
+    expect(short.code).toBe(2);
+  });
+
+  it.each([
+    ['an unknown flag', ['verify', '--frobnicate']],
+    ['an invalid mode', ['verify', '--mode', 'some']],
+    ['an unknown revision', ['verify', 'no-such-branch']],
+    ['a missing keys directory', ['verify', '--keys', '/nonexistent/keys']],
+  ])('exits 2 on %s without a stack trace', async (_name, args) => {
+    const result = await siggate([...args, ...(args.includes('--keys') ? ['--repo', repo.dir] : keys)]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('exits 2 outside a repository and for a key file that is not a key, naming it', async () => {
+    const empty = await makeTempDir('siggate-e2e-');
+    const notRepo = await siggate(['verify', '--repo', empty, '--keys', demoKeysDir()]);
+    expect(notRepo.code).toBe(2);
+    const junk = join(empty, 'junk.asc');
+    await writeFile(junk, 'this is not a key\n');
+    const badKey = await siggate(['verify', '--repo', repo.dir, '--keys', junk]);
+    expect(badKey.code).toBe(2);
+    expect(badKey.stderr).toContain('junk.asc');
+  });
+
+  it('lists keys with fingerprint, algorithm, user IDs and expiry', async () => {
+    const result = await siggate(['keys', '--keys', demoKeysDir(), '--json']);
+    expect(result.code).toBe(0);
+    const listed = JSON.parse(result.stdout) as { fingerprint: string; algorithm: string; userIds: string[]; expires: string }[];
+    expect(listed.map((k) => k.fingerprint).sort()).toEqual([demoKeys.alice.fingerprint, demoKeys.bob.fingerprint].sort());
+    const bob = listed.find((k) => k.fingerprint === demoKeys.bob.fingerprint)!;
+    expect(bob.algorithm).toMatch(/rsa.*3072/);
+    expect(bob.userIds).toEqual([demoKeys.bob.userId]);
+    expect(bob.expires).toBe('never');
+  });
+});
