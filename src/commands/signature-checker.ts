@@ -5,6 +5,9 @@ import type { Keyring } from '../keys/keyring.js';
 import { OpenpgpVerifier } from '../signatures/openpgp.js';
 import { verifySshSignature } from '../signatures/ssh.js';
 
+/** Statuses reached only after the signing key was found in the keyring and the signature verified. */
+const JUDGED_SIGNER = new Set(['valid', 'expired-key', 'revoked-key', 'weak-algorithm']);
+
 /** What a signed object offers for checking. */
 export interface SignedObject {
   signature: string | null;
@@ -58,7 +61,7 @@ export class SignatureChecker {
   // Identified signers outside the allow list are refused whatever else holds for them.
   private applyAllowList(verdict: Verdict): Verdict {
     const signer = verdict.signer;
-    if (!signer || verdict.status === 'bad-signature' || verdict.status === 'malformed') return verdict;
+    if (!signer || !JUDGED_SIGNER.has(verdict.status)) return verdict;
     if (this.allowList.allows(signer.fingerprint)) return verdict;
     return {
       ...verdict,
