@@ -17,9 +17,14 @@ describe.skipIf(names.length === 0)('conformance with GnuPG over ../shared/corpu
     return built.get(name)!;
   };
 
+  const variants = [
+    { reader: 'git', ignoreExpiry: false },
+    { reader: 'git', ignoreExpiry: true },
+    { reader: 'isomorphic', ignoreExpiry: false },
+  ] as const;
   for (const name of names) {
-    for (const ignoreExpiry of [false, true]) {
-      it(`${name}: every commit matches GnuPG (--mode all${ignoreExpiry ? ', --ignore-expiry' : ''})`, async () => {
+    for (const { reader, ignoreExpiry } of variants) {
+      it(`${name}: every commit matches GnuPG (--mode all${ignoreExpiry ? ', --ignore-expiry' : ''}, ${reader} reader)`, async () => {
         const { dir, head } = repoFor(name);
         const expected = readExpected(name);
         const ssh = sshSignedOids(name);
@@ -29,6 +34,7 @@ describe.skipIf(names.length === 0)('conformance with GnuPG over ../shared/corpu
           target: head,
           mode: 'all',
           ignoreExpiry,
+          reader,
           // GnuPG's verdicts were taken with expiry judged at signing time; the corpus keys may expire later
           now: new Date(),
         });
