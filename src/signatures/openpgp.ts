@@ -3,6 +3,7 @@ import { FUTURE_SKEW_MS, makeVerdict, type Signer, type Verdict, type VerifyPoli
 import { MAX_SIGNATURE_BYTES } from '../core/signature-format.js';
 import type { KeyComponent, Keyring, OpenpgpKeyEntry } from '../keys/keyring.js';
 import { PARSE_EVERYTHING, STRICT_SIGNATURE_PARSING } from './openpgp-config.js';
+import { verifyWithNodeCrypto } from './openpgp-crypto.js';
 import { checkSigningKeyAt, withoutExpiry } from './openpgp-validity.js';
 
 const WEAK_HASHES = new Set<number>([enums.hash.md5, enums.hash.sha1, enums.hash.ripemd]);
@@ -111,6 +112,17 @@ async function findVerifyingKey(
   payload: Uint8Array,
   candidates: KeyComponent[],
 ): Promise<KeyComponent | null> {
+  const fallback: KeyComponent[] = [];
+  for (const candidate of candidates) {
+    const verified = await verifyWithNodeCrypto(signature, candidate.component.keyPacket, payload);
+    if (verified === true) return candidate;
+    if (verified === null) fallback.push(candidate);
+  }
+  return fallback.length > 0 ? verifyWithOpenpgp(signature, payload, fallback) : null;
+}
+
+/** openpgp.js's own check, for algorithms and signature versions the node:crypto path leaves out. */
+async function verifyWithOpenpgp(signature: SignaturePacket, payload: Uint8Array, candidates: KeyComponent[]): Promise<KeyComponent | null> {
   const literal = new LiteralDataPacket() as unknown as LiteralWithBytes;
   literal.setBytes(payload, enums.literal.binary);
   // date null: openpgp.js skips its own clock checks; the trust model's time rules are applied by siggate
