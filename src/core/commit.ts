@@ -30,6 +30,11 @@ interface HeaderLine {
   end: number;
 }
 
+/** A header being read: its continuation lines are collected and joined once (joining per line is quadratic). */
+interface OpenHeader extends Omit<HeaderLine, 'value'> {
+  parts: Uint8Array[];
+}
+
 /**
  * Split a raw commit object into payload and signature byte-exactly, as git's
  * `parse_buffer_signed_by_header` does: the signature header of this repository's hash algorithm and
@@ -71,16 +76,17 @@ export function parseCommit(raw: Uint8Array, hashAlgo: HashAlgo): ParsedCommit {
 
 /** Headers up to the first empty line; a header's value joins its continuation lines without their leading space. */
 function readHeaders(raw: Uint8Array, problems: string[]): { headers: HeaderLine[]; bodyStart: number } {
-  const headers: HeaderLine[] = [];
+  const open: OpenHeader[] = [];
+  const close = (): HeaderLine[] => open.map(({ parts, ...h }) => ({ ...h, value: parts.length === 1 ? parts[0]! : concatBytes(parts) }));
   let pos = 0;
   while (pos < raw.length) {
     const end = findLineEnd(raw, pos);
-    if (end === pos + 1 && raw[pos] === 0x0a) return { headers, bodyStart: pos };
+    if (end === pos + 1 && raw[pos] === 0x0a) return { headers: close(), bodyStart: pos };
     if (raw[pos] === 0x20) {
-      const last = headers.at(-1);
+      const last = open.at(-1);
       if (!last) problems.push('continuation line before any header');
       else {
-        last.value = concatBytes([last.value, raw.subarray(pos + 1, end)]);
+        last.parts.push(raw.subarray(pos + 1, end));
         last.end = end;
       }
       pos = end;
@@ -90,11 +96,11 @@ function readHeaders(raw: Uint8Array, problems: string[]): { headers: HeaderLine
     const nameEnd = space === -1 || space > end ? end : space;
     const name = decodeText(raw.subarray(pos, nameEnd), 'latin1').replace(/\n$/, '');
     const value = nameEnd === end ? new Uint8Array() : raw.subarray(nameEnd + 1, end);
-    headers.push({ name, value, start: pos, end });
+    open.push({ name, parts: [value], start: pos, end });
     pos = end;
   }
   problems.push('commit object has no message separator');
-  return { headers, bodyStart: raw.length };
+  return { headers: close(), bodyStart: raw.length };
 }
 
 /** The header order git's fsck requires: tree, parents, author, committer. */
