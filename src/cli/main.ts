@@ -59,7 +59,8 @@ function buildProgram(): Command {
     .option('--since <rev>', 'trust root: a commit or (signed) tag already trusted')
     .option('--mode <mode>', 'tip | first-parent | all', parseMode)
     .option('--allow-rewind', 'accept a target that does not descend from the trust root')
-    .action(async (rev: string, flags: CommonFlags & { since?: string; mode?: RangeMode; allowRewind?: boolean }) => {
+    .option('--no-cache', 'neither read nor extend the verification cache under the git directory')
+    .action(async (rev: string, flags: CommonFlags & { since?: string; mode?: RangeMode; allowRewind?: boolean; cache: boolean }) => {
       const { verifyRange } = await import('../commands/verify-range.js');
       const progress = createProgress(process.stderr);
       const report = await verifyRange({
@@ -68,6 +69,7 @@ function buildProgram(): Command {
         since: flags.since ?? null,
         ...(flags.mode ? { mode: flags.mode } : {}),
         allowRewind: flags.allowRewind ?? false,
+        cache: flags.cache,
         onProgress: (done, total) => progress.update(done, total),
       });
       progress.end();

@@ -1,6 +1,7 @@
 import { openRepository } from '../git/open-repo.js';
 import type { ObjectReader } from '../git/object-reader.js';
-import { buildAllowList, readAllowFiles } from '../keys/allow-list.js';
+import { buildAllowList, readAllowFiles, type AllowList } from '../keys/allow-list.js';
+import type { VerifyPolicy } from '../core/verdict.js';
 import { loadKeys } from '../keys/load-keys.js';
 import type { Keyring } from '../keys/keyring.js';
 import { SignatureChecker } from './signature-checker.js';
@@ -11,7 +12,10 @@ export interface VerifyContext {
   reader: ObjectReader;
   keyring: Keyring;
   checker: SignatureChecker;
+  allowList: AllowList;
+  policy: VerifyPolicy;
   warnings: string[];
+  warn(message: string): void;
   close(): Promise<void>;
 }
 
@@ -31,7 +35,10 @@ export async function openVerifyContext(options: VerifyOptions): Promise<VerifyC
     reader,
     keyring,
     checker: new SignatureChecker(keyring, allowList, policy),
+    allowList,
+    policy,
     warnings,
+    warn,
     close: () => reader.close(),
   };
 }

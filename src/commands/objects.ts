@@ -1,4 +1,4 @@
-import { parseCommit } from '../core/commit.js';
+import { parseCommit, type ParsedCommit } from '../core/commit.js';
 import { parseTag } from '../core/tag.js';
 import { makeVerdict, type Verdict } from '../core/verdict.js';
 import { RepositoryError } from '../errors.js';
@@ -25,13 +25,18 @@ export async function peelToCommit(reader: ObjectReader, object: GitObject, rev:
   return current;
 }
 
-/** Check one commit's signature and turn the verdict into its report entry. */
+/** Read and check one commit's signature. */
 export async function checkCommit(reader: ObjectReader, checker: SignatureChecker, oid: string): Promise<CommitReport> {
   const object = await reader.read(oid);
-  if (!object || object.type !== 'commit') {
+  const commit = object?.type === 'commit' ? parseCommit(object.content, reader.hashAlgo) : null;
+  return checkParsedCommit(checker, oid, commit);
+}
+
+/** Check a parsed commit (null: the object is not a readable commit) and turn the verdict into its report entry. */
+export async function checkParsedCommit(checker: SignatureChecker, oid: string, commit: ParsedCommit | null): Promise<CommitReport> {
+  if (commit === null) {
     return toCommitReport(oid, '', makeVerdict('malformed', 'none', `object ${oid} is not a readable commit`));
   }
-  const commit = parseCommit(object.content, reader.hashAlgo);
   if (commit.problems.length > 0) {
     return toCommitReport(oid, commit.subject, makeVerdict('malformed', 'none', commit.problems.join('; '), {
       remedy: 'this commit object is not well formed; it cannot be trusted whatever its signature',

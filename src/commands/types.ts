@@ -32,6 +32,8 @@ export interface VerifyRangeOptions extends VerifyOptions {
   /** Default: `first-parent` with a trust root, `tip` without. */
   mode?: RangeMode;
   allowRewind?: boolean;
+  /** Reuse and extend the verification cache under the git directory. Default false (the CLI turns it on). */
+  cache?: boolean;
   onProgress?: (done: number, total: number | null) => void;
 }
 
@@ -62,6 +64,8 @@ export interface RangeReport {
   /** Why a range-level status is not `passed`/`failed`, else null. */
   reason: string | null;
   commits: CommitReport[];
+  /** Commits where the walk stopped because an earlier passing run under the same policy verified them and all they require. */
+  reused: string[];
   warnings: string[];
 }
 

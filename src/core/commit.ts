@@ -1,4 +1,4 @@
-import { decodeText, findLineEnd, startsWith, type HashAlgo } from './bytes.js';
+import { decodeText, type HashAlgo } from './bytes.js';
 
 /** A signature taken out of an object, with the exact bytes it signs. */
 export interface SignedParts {
@@ -21,18 +21,15 @@ export interface ParsedCommit extends SignedParts {
 }
 
 const SIGNATURE_HEADERS: Record<HashAlgo, string> = { sha1: 'gpgsig', sha256: 'gpgsig-sha256' };
-const HEX_LENGTH: Record<HashAlgo, number> = { sha1: 40, sha256: 64 };
+const OID_PATTERNS: Record<HashAlgo, RegExp> = { sha1: /^[0-9a-f]{40}$/, sha256: /^[0-9a-f]{64}$/ };
 
-interface HeaderLine {
+/** One header with its continuation lines; offsets are byte offsets (the header text is read as latin-1). */
+interface Header {
   name: string;
-  value: Uint8Array;
+  /** The value, continuation lines joined with `\n` and their leading space removed, no final newline. */
+  value: string;
   start: number;
   end: number;
-}
-
-/** A header being read: its continuation lines are collected and joined once (joining per line is quadratic). */
-interface OpenHeader extends Omit<HeaderLine, 'value'> {
-  parts: Uint8Array[];
 }
 
 /**
@@ -42,92 +39,87 @@ interface OpenHeader extends Omit<HeaderLine, 'value'> {
  * payload; any other `gpgsig*` header is dropped from the payload.
  */
 export function parseCommit(raw: Uint8Array, hashAlgo: HashAlgo): ParsedCommit {
+  const bytes = Buffer.from(raw.buffer, raw.byteOffset, raw.length);
   const problems: string[] = [];
-  if (raw.includes(0)) problems.push('commit object contains a NUL byte');
-  const { headers, bodyStart } = readHeaders(raw, problems);
+  if (bytes.includes(0)) problems.push('commit object contains a NUL byte');
+  const { headers, bodyStart } = readHeaders(bytes, problems);
   const own = SIGNATURE_HEADERS[hashAlgo];
   const signatures = headers.filter((h) => h.name === own);
   // git concatenates repeated signature headers into one block; a second one is never legitimate
   if (signatures.length > 1) problems.push(`commit has ${signatures.length} ${own} headers`);
-  const payloadParts: Uint8Array[] = [];
-  let otherAlgorithmSignature = false;
-  for (const header of headers) {
-    if (header.name === own) continue;
-    if (header.name.startsWith('gpgsig')) {
-      otherAlgorithmSignature = true;
-      continue;
-    }
-    payloadParts.push(raw.subarray(header.start, header.end));
-  }
-  payloadParts.push(raw.subarray(bodyStart));
+  const kept = headers.filter((h) => !h.name.startsWith('gpgsig'));
   checkCommitHeaders(headers, hashAlgo, problems);
-  const body = raw.subarray(bodyStart);
+  const committer = headerValue(headers, 'committer');
   return {
-    tree: headerText(headers, 'tree'),
-    parents: headers.filter((h) => h.name === 'parent').map((h) => decodeText(h.value, 'latin1').replace(/\n$/, '')),
-    committerTime: parseIdentTime(headerText(headers, 'committer')),
-    subject: readSubject(body, headerText(headers, 'encoding')),
+    tree: headerValue(headers, 'tree'),
+    parents: headers.filter((h) => h.name === 'parent').map((h) => h.value),
+    committerTime: parseIdentTime(committer && decodeText(Buffer.from(committer, 'latin1'), 'utf-8')),
+    subject: readSubject(bytes.subarray(bodyStart), headerValue(headers, 'encoding')),
     problems,
-    otherAlgorithmSignature,
-    signature: signatures.length > 0 ? decodeText(signatures[0]!.value, 'latin1') : null,
-    payload: concatBytes(payloadParts),
+    otherAlgorithmSignature: headers.some((h) => h.name !== own && h.name.startsWith('gpgsig')),
+    signature: signatures.length > 0 ? signatures[0]!.value + '\n' : null,
+    payload: joinPayload(bytes, kept, bodyStart, headers.length),
   };
 }
 
-/** Headers up to the first empty line; a header's value joins its continuation lines without their leading space. */
-function readHeaders(raw: Uint8Array, problems: string[]): { headers: HeaderLine[]; bodyStart: number } {
-  const open: OpenHeader[] = [];
-  const close = (): HeaderLine[] => open.map(({ parts, ...h }) => ({ ...h, value: parts.length === 1 ? parts[0]! : concatBytes(parts) }));
+/** Headers up to the first empty line. Continuation lines (leading space) belong to the header above. */
+function readHeaders(bytes: Buffer, problems: string[]): { headers: Header[]; bodyStart: number } {
+  const text = bytes.toString('latin1');
+  const headers: Header[] = [];
   let pos = 0;
-  while (pos < raw.length) {
-    const end = findLineEnd(raw, pos);
-    if (end === pos + 1 && raw[pos] === 0x0a) return { headers: close(), bodyStart: pos };
-    if (raw[pos] === 0x20) {
-      const last = open.at(-1);
+  while (pos < text.length) {
+    const newline = text.indexOf('\n', pos);
+    const end = newline === -1 ? text.length : newline + 1;
+    if (newline === pos) return { headers, bodyStart: pos };
+    const line = text.slice(pos, newline === -1 ? text.length : newline);
+    const last = headers.at(-1);
+    if (line.startsWith(' ')) {
       if (!last) problems.push('continuation line before any header');
       else {
-        last.parts.push(raw.subarray(pos + 1, end));
+        last.value += '\n' + line.slice(1);
         last.end = end;
       }
-      pos = end;
-      continue;
+    } else {
+      const space = line.indexOf(' ');
+      headers.push({ name: space === -1 ? line : line.slice(0, space), value: space === -1 ? '' : line.slice(space + 1), start: pos, end });
     }
-    const space = raw.indexOf(0x20, pos);
-    const nameEnd = space === -1 || space > end ? end : space;
-    const name = decodeText(raw.subarray(pos, nameEnd), 'latin1').replace(/\n$/, '');
-    const value = nameEnd === end ? new Uint8Array() : raw.subarray(nameEnd + 1, end);
-    open.push({ name, parts: [value], start: pos, end });
     pos = end;
   }
   problems.push('commit object has no message separator');
-  return { headers: close(), bodyStart: raw.length };
+  return { headers, bodyStart: text.length };
+}
+
+/** The payload: every kept header's bytes, then the blank line and the message. */
+function joinPayload(bytes: Buffer, kept: Header[], bodyStart: number, headerCount: number): Uint8Array {
+  if (kept.length === headerCount) return bytes;
+  const parts = kept.map((h) => bytes.subarray(h.start, h.end));
+  parts.push(bytes.subarray(bodyStart));
+  return Buffer.concat(parts);
 }
 
 /** The header order git's fsck requires: tree, parents, author, committer. */
-function checkCommitHeaders(headers: HeaderLine[], hashAlgo: HashAlgo, problems: string[]): void {
+function checkCommitHeaders(headers: Header[], hashAlgo: HashAlgo, problems: string[]): void {
   const names = headers.map((h) => h.name);
-  const oid = new RegExp(`^[0-9a-f]{${HEX_LENGTH[hashAlgo]}}$`);
+  const oid = OID_PATTERNS[hashAlgo];
   if (names[0] !== 'tree') problems.push('commit does not start with a tree header');
-  else if (!oid.test(headerText(headers, 'tree') ?? '')) problems.push('commit has an invalid tree id');
+  else if (!oid.test(headers[0]!.value)) problems.push('commit has an invalid tree id');
   let i = 1;
-  while (names[i] === 'parent') {
-    if (!oid.test(decodeText(headers[i]!.value, 'latin1').replace(/\n$/, ''))) problems.push('commit has an invalid parent id');
-    i++;
+  for (; names[i] === 'parent'; i++) {
+    if (!oid.test(headers[i]!.value)) problems.push('commit has an invalid parent id');
   }
-  if (names.slice(i).includes('parent')) problems.push('commit has a parent header out of order');
+  if (names.indexOf('parent', i) !== -1) problems.push('commit has a parent header out of order');
   if (names[i] !== 'author') problems.push('commit lacks an author header after its parents');
   if (names[i + 1] !== 'committer') problems.push('commit lacks a committer header after its author');
   for (const name of ['tree', 'author', 'committer']) {
-    if (names.filter((n) => n === name).length > 1) problems.push(`commit has more than one ${name} header`);
+    if (names.indexOf(name) !== names.lastIndexOf(name)) problems.push(`commit has more than one ${name} header`);
   }
-  if (names.includes('committer') && !parseIdentTime(headerText(headers, 'committer'))) {
+  if (names.includes('committer') && !parseIdentTime(headerValue(headers, 'committer'))) {
     problems.push('commit has a committer line without a valid time');
   }
 }
 
-function headerText(headers: HeaderLine[], name: string): string | null {
-  const header = headers.find((h) => h.name === name);
-  return header ? decodeText(header.value, 'utf-8').replace(/\n$/, '') : null;
+function headerValue(headers: Header[], name: string): string | null {
+  return headers.find((h) => h.name === name)?.value ?? null;
 }
 
 /** `Name <mail> 1700000000 +0100` → the instant. */
@@ -138,22 +130,10 @@ export function parseIdentTime(ident: string | null): Date | null {
   return Number.isNaN(date.getTime()) ? null : date;
 }
 
-/** The first line of the message, decoded with the commit's `encoding` header. */
+/** The first non-empty line of the message, decoded with the commit's `encoding` header. */
 export function readSubject(body: Uint8Array, encoding: string | null): string {
-  const message = body[0] === 0x0a ? body.subarray(1) : body;
-  const text = decodeText(message, encoding ?? 'utf-8');
+  const start = body[0] === 0x0a ? 1 : 0;
+  const end = Math.min(body.length, start + 4096);
+  const text = decodeText(body.subarray(start, end), encoding ?? 'utf-8');
   return (text.split('\n').find((line) => line.trim() !== '') ?? '').replace(/\r$/, '').trim();
 }
-
-export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  const total = parts.reduce((sum, p) => sum + p.length, 0);
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}
-
-export { startsWith };

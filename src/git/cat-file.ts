@@ -10,18 +10,30 @@ interface Pending {
 }
 
 const OBJECT_TYPES = new Set(['commit', 'tag', 'tree', 'blob']);
+/** How many objects may be read ahead of the caller: enough to keep git busy, few enough to bound memory. */
+const READ_AHEAD = 512;
 
-/** One long-lived `git cat-file --batch` process: requests are written in order and answered in order. */
+/**
+ * One long-lived `git cat-file --batch` process. Requests are written in order and answered in order;
+ * requests made in the same tick go out in one write, and `prefetch` keeps a bounded window in flight
+ * so that a walk over a long history never waits on one round trip per commit.
+ */
 export class CatFileReader implements ObjectReader {
   readonly kind = 'git' as const;
   private readonly child: ChildProcessWithoutNullStreams;
   private readonly pending: Pending[] = [];
-  private buffer: Buffer = Buffer.alloc(0);
+  private outgoing: string[] = [];
+  private chunks: Buffer[] = [];
+  private buffered = 0;
   private stderr = '';
   private failure: Error | null = null;
+  private readonly ahead: string[] = [];
+  private aheadIndex = 0;
+  private readonly awaitingRead = new Set<string>();
+  private readonly readyAhead = new Map<string, Promise<GitObject | null>>();
 
   constructor(
-    gitDir: string,
+    readonly gitDir: string,
     readonly hashAlgo: HashAlgo,
   ) {
     this.child = spawn('git', ['--git-dir', gitDir, 'cat-file', '--batch'], { env: gitEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
@@ -33,6 +45,15 @@ export class CatFileReader implements ObjectReader {
   }
 
   read(oid: string): Promise<GitObject | null> {
+    const ready = this.readyAhead.get(oid);
+    if (ready) {
+      this.readyAhead.delete(oid);
+      this.pumpAhead();
+      return ready;
+    }
+    this.awaitingRead.delete(oid);
+    // The caller left the hinted order: drop the oldest read-ahead so the window keeps moving.
+    if (this.readyAhead.size >= READ_AHEAD) this.readyAhead.delete(this.readyAhead.keys().next().value!);
     return this.request(oid);
   }
 
@@ -40,6 +61,15 @@ export class CatFileReader implements ObjectReader {
     if (!isPlausibleRevision(rev)) return null;
     const object = await this.request(rev);
     return object?.oid ?? null;
+  }
+
+  prefetch(oids: readonly string[]): void {
+    for (const oid of oids) {
+      if (this.awaitingRead.has(oid) || this.readyAhead.has(oid)) continue;
+      this.ahead.push(oid);
+      this.awaitingRead.add(oid);
+    }
+    this.pumpAhead();
   }
 
   async close(): Promise<void> {
@@ -51,34 +81,64 @@ export class CatFileReader implements ObjectReader {
     }
   }
 
+  private pumpAhead(): void {
+    while (this.readyAhead.size < READ_AHEAD && this.aheadIndex < this.ahead.length) {
+      const oid = this.ahead[this.aheadIndex++]!;
+      if (!this.awaitingRead.delete(oid)) continue;
+      const result = this.request(oid);
+      result.catch(() => {});
+      this.readyAhead.set(oid, result);
+    }
+    if (this.aheadIndex === this.ahead.length && this.aheadIndex > 0) {
+      this.ahead.length = 0;
+      this.aheadIndex = 0;
+    }
+  }
+
   private request(name: string): Promise<GitObject | null> {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
       this.pending.push({ resolve, reject });
-      this.child.stdin.write(`${name}\n`);
+      if (this.outgoing.push(name) === 1) queueMicrotask(() => this.flush());
     });
   }
 
+  private flush(): void {
+    const lines = this.outgoing;
+    this.outgoing = [];
+    if (lines.length > 0 && !this.failure) this.child.stdin.write(lines.join('\n') + '\n');
+  }
+
   private onData(chunk: Buffer): void {
-    this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
+    let buffer = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.buffered);
+    let offset = 0;
     while (this.pending.length > 0) {
-      const newline = this.buffer.indexOf(0x0a);
-      if (newline === -1) return;
-      const header = this.buffer.subarray(0, newline).toString('latin1');
-      const parts = header.split(' ');
-      if (parts.length !== 3 || !OBJECT_TYPES.has(parts[1]!)) {
-        // "<name> missing" / "<name> ambiguous" / a name git could not parse
-        this.buffer = this.buffer.subarray(newline + 1);
-        this.pending.shift()!.resolve(null);
-        continue;
-      }
-      const size = Number(parts[2]);
-      const end = newline + 1 + size;
-      if (this.buffer.length < end + 1) return;
-      const content = new Uint8Array(this.buffer.subarray(newline + 1, end));
-      this.buffer = this.buffer.subarray(end + 1);
-      this.pending.shift()!.resolve({ oid: parts[0]!, type: parts[1] as GitObject['type'], content });
+      const consumed = this.parseOne(buffer, offset);
+      if (consumed === 0) break;
+      offset += consumed;
     }
+    buffer = buffer.subarray(offset);
+    this.chunks = buffer.length > 0 ? [buffer] : [];
+    this.buffered = buffer.length;
+  }
+
+  /** Parse one answer at `offset`; returns the bytes it took, or 0 when it is not complete yet. */
+  private parseOne(buffer: Buffer, offset: number): number {
+    const newline = buffer.indexOf(0x0a, offset);
+    if (newline === -1) return 0;
+    const parts = buffer.toString('latin1', offset, newline).split(' ');
+    if (parts.length !== 3 || !OBJECT_TYPES.has(parts[1]!)) {
+      // "<name> missing" / "<name> ambiguous" / a name git could not parse
+      this.pending.shift()!.resolve(null);
+      return newline + 1 - offset;
+    }
+    const end = newline + 1 + Number(parts[2]);
+    if (buffer.length < end + 1) return 0;
+    const content = new Uint8Array(buffer.subarray(newline + 1, end));
+    this.pending.shift()!.resolve({ oid: parts[0]!, type: parts[1] as GitObject['type'], content });
+    return end + 1 - offset;
   }
 
   private fail(error: Error): void {

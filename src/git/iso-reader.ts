@@ -10,7 +10,7 @@ export class IsomorphicReader implements ObjectReader {
   // isomorphic-git keeps parsed pack indexes here; sharing it across reads is what makes it usable
   private readonly cache: object = {};
 
-  constructor(private readonly gitDir: string) {}
+  constructor(readonly gitDir: string) {}
 
   async read(oid: string): Promise<GitObject | null> {
     if (!/^[0-9a-f]{40}$/.test(oid)) return null;
@@ -35,6 +35,8 @@ export class IsomorphicReader implements ObjectReader {
     }
     return oid;
   }
+
+  prefetch(): void {}
 
   async close(): Promise<void> {}
 

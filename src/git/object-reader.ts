@@ -11,10 +11,17 @@ export interface GitObject {
 export interface ObjectReader {
   readonly hashAlgo: HashAlgo;
   readonly kind: 'git' | 'isomorphic';
+  /** The repository's git directory (absolute). */
+  readonly gitDir: string;
   /** The object, or null when it is not in the repository. */
   read(oid: string): Promise<GitObject | null>;
   /** The object a revision names (not peeled), or null when it names nothing. */
   resolve(rev: string): Promise<string | null>;
+  /**
+   * Hint that these objects will be read soon, roughly in this order; a reader may fetch ahead.
+   * Correctness never depends on it: `read` returns the same objects either way.
+   */
+  prefetch(oids: readonly string[]): void;
   close(): Promise<void>;
 }
 

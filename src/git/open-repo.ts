@@ -4,7 +4,6 @@ import type { HashAlgo } from '../core/bytes.js';
 import { RepositoryError, UsageError } from '../errors.js';
 import type { ReaderKind } from '../commands/types.js';
 import { CatFileReader } from './cat-file.js';
-import { IsomorphicReader } from './iso-reader.js';
 import type { ObjectReader } from './object-reader.js';
 import { runGit } from './run-git.js';
 
@@ -34,6 +33,8 @@ export async function openRepository(dir: string, kind: ReaderKind = 'auto'): Pr
   if (readObjectFormat(gitDir) !== 'sha1') {
     throw new RepositoryError(`${dir} is a SHA-256 repository; reading it needs the git binary`);
   }
+  // isomorphic-git is large; load it only on machines that need it
+  const { IsomorphicReader } = await import('./iso-reader.js');
   return new IsomorphicReader(gitDir);
 }
 

@@ -1,92 +1,97 @@
-import { parseCommit } from '../core/commit.js';
+import { parseCommit, type ParsedCommit } from '../core/commit.js';
 import { RepositoryError } from '../errors.js';
 import type { RangeMode } from '../commands/types.js';
+import { historyFor } from './history.js';
 import type { ObjectReader } from './object-reader.js';
 
-/** The commits a mode requires, newest first, and whether the target descends from the trust root. */
-export interface RangeSelection {
-  oids: string[];
-  /** null without a trust root. */
-  descends: boolean | null;
+/** A commit the mode requires, read once and handed to the caller to check. */
+export type CommitVisitor = (oid: string, commit: ParsedCommit | null) => Promise<void>;
+
+export interface WalkRequest {
+  target: string;
+  since: string | null;
+  mode: RangeMode;
+  /** Commits an earlier run under the same policy verified together with everything they require. */
+  verified?: ReadonlySet<string>;
 }
 
-/** Parents of commits, read once per walk. */
-class ParentIndex {
-  private readonly parents = new Map<string, string[] | null>();
-  constructor(private readonly reader: ObjectReader) {}
-
-  /** Valid parent ids of `oid`, or null when the commit is not in the repository. */
-  async get(oid: string): Promise<string[] | null> {
-    const known = this.parents.get(oid);
-    if (known !== undefined) return known;
-    const object = await this.reader.read(oid);
-    const oidPattern = this.reader.hashAlgo === 'sha256' ? /^[0-9a-f]{64}$/ : /^[0-9a-f]{40}$/;
-    const parents =
-      object?.type === 'commit' ? parseCommit(object.content, this.reader.hashAlgo).parents.filter((p) => oidPattern.test(p)) : null;
-    this.parents.set(oid, parents);
-    return parents;
-  }
-
-  async require(oid: string): Promise<string[]> {
-    const parents = await this.get(oid);
-    if (parents === null) {
-      throw new RepositoryError(`commit ${oid} is missing from the repository (shallow clone?); fetch the history back to the trust root`);
-    }
-    return parents;
-  }
+export interface WalkResult {
+  /** null without a trust root. */
+  descends: boolean | null;
+  /** Commits in `verified` where the walk stopped. */
+  reused: string[];
 }
 
 /**
- * Select the commits to check. `all`: reachable from target and not from the trust root; `first-parent`:
- * the first-parent chain from target until a commit the trust root already vouches for; `tip`: the target.
+ * Visit the commits a mode requires, newest first. `all`: reachable from target and not from the trust
+ * root; `first-parent`: the first-parent chain from target until a commit the trust root already
+ * vouches for; `tip`: the target. Parents come from the bytes of the commits themselves.
  */
-export async function selectRange(reader: ObjectReader, target: string, since: string | null, mode: RangeMode): Promise<RangeSelection> {
-  const index = new ParentIndex(reader);
-  const trusted = since ? await collectAncestors(index, since) : new Set<string>();
-  const reachable = mode === 'all' || since ? await collectNew(index, target, trusted) : null;
-  const descends = since ? target === since || (reachable?.touchedTrustRoot(since) ?? false) : null;
-  if (mode === 'tip') return { oids: [target], descends };
-  if (mode === 'all') return { oids: reachable!.oids, descends };
-  const chain: string[] = [];
-  for (let oid: string | undefined = target; oid !== undefined && !trusted.has(oid); ) {
-    chain.push(oid);
-    oid = (await index.require(oid))[0];
+export async function walkRange(reader: ObjectReader, request: WalkRequest, visit: CommitVisitor): Promise<WalkResult> {
+  const history = historyFor(reader);
+  const { target, since, mode } = request;
+  const verified = request.verified ?? new Set<string>();
+  const descends = since ? target === since || (await history.isAncestor(since, target)) : null;
+  const reused: string[] = [];
+  if (verified.has(target)) return { descends, reused: [target] };
+  if (mode === 'tip') {
+    await visit(target, await readCommit(reader, target));
+    return { descends, reused };
   }
-  return { oids: chain, descends };
+  const trusted = since ? await history.ancestors([since]) : new Set<string>();
+  await history.prefetchRange(target, [...(since ? [since] : []), ...verified], mode === 'first-parent');
+  const stop = (oid: string): boolean => {
+    if (trusted.has(oid)) return true;
+    if (verified.has(oid)) reused.push(oid);
+    return verified.has(oid);
+  };
+  if (mode === 'first-parent') await walkFirstParent(reader, target, stop, visit);
+  else await walkAll(reader, target, stop, visit);
+  return { descends, reused };
 }
 
-/** Every commit reachable from `start`, itself included; missing history ends the walk (the trust root side may be shallow). */
-async function collectAncestors(index: ParentIndex, start: string): Promise<Set<string>> {
-  const seen = new Set<string>([start]);
-  const queue = [start];
-  while (queue.length > 0) {
-    const parents = await index.get(queue.pop()!);
-    for (const parent of parents ?? []) {
-      if (!seen.has(parent)) {
-        seen.add(parent);
-        queue.push(parent);
-      }
-    }
+async function walkFirstParent(reader: ObjectReader, target: string, stop: (oid: string) => boolean, visit: CommitVisitor): Promise<void> {
+  for (let oid: string | undefined = target; oid !== undefined && !stop(oid); ) {
+    const commit = await requireCommit(reader, oid);
+    await visit(oid, commit);
+    oid = validParents(reader, commit)[0];
   }
-  return seen;
 }
 
-/** Commits reachable from `target` but not in `trusted`, breadth-first (newest first), noting trusted commits reached. */
-async function collectNew(index: ParentIndex, target: string, trusted: Set<string>) {
-  const oids: string[] = [];
-  const touched = new Set<string>();
+async function walkAll(reader: ObjectReader, target: string, stop: (oid: string) => boolean, visit: CommitVisitor): Promise<void> {
   const seen = new Set<string>([target]);
-  const queue = trusted.has(target) ? [] : [target];
-  if (trusted.has(target)) touched.add(target);
+  const queue = [target];
   for (let head = 0; head < queue.length; head++) {
     const oid = queue[head]!;
-    oids.push(oid);
-    for (const parent of await index.require(oid)) {
+    // drop visited entries now and then: a 100,000-commit walk should not keep every id twice
+    if (head === 4096) {
+      queue.splice(0, head);
+      head = 0;
+    }
+    const commit = await requireCommit(reader, oid);
+    await visit(oid, commit);
+    for (const parent of validParents(reader, commit)) {
       if (seen.has(parent)) continue;
       seen.add(parent);
-      if (trusted.has(parent)) touched.add(parent);
-      else queue.push(parent);
+      if (!stop(parent)) queue.push(parent);
     }
   }
-  return { oids, touchedTrustRoot: (root: string) => touched.has(root) };
+}
+
+async function readCommit(reader: ObjectReader, oid: string): Promise<ParsedCommit | null> {
+  const object = await reader.read(oid);
+  return object?.type === 'commit' ? parseCommit(object.content, reader.hashAlgo) : null;
+}
+
+async function requireCommit(reader: ObjectReader, oid: string): Promise<ParsedCommit> {
+  const commit = await readCommit(reader, oid);
+  if (commit === null) {
+    throw new RepositoryError(`commit ${oid} is missing from the repository (shallow clone?); fetch the history back to the trust root`);
+  }
+  return commit;
+}
+
+function validParents(reader: ObjectReader, commit: ParsedCommit): string[] {
+  const pattern = reader.hashAlgo === 'sha256' ? /^[0-9a-f]{64}$/ : /^[0-9a-f]{40}$/;
+  return commit.parents.filter((parent) => pattern.test(parent));
 }

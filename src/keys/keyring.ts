@@ -27,6 +27,8 @@ export class Keyring {
     readonly openpgp: readonly OpenpgpKeyEntry[],
     readonly ssh: readonly AllowedSigner[],
     readonly sources: readonly string[],
+    /** SHA-256 over the content of every key file: part of the verification cache's policy. */
+    readonly digest: string = '',
   ) {
     for (const entry of openpgp) {
       for (const component of [entry.key, ...entry.key.subkeys]) {

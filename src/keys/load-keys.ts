@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { readKeys, type Key, type PublicKey } from 'openpgp';
@@ -22,17 +23,20 @@ export async function loadKeys(paths: readonly string[], onWarning: (message: st
   }
   const openpgp = new Map<string, OpenpgpKeyEntry>();
   const ssh: AllowedSigner[] = [];
+  const contentDigests: string[] = [];
   for (const file of files) {
     const bytes = await readFile(file).catch((error: unknown) => {
       throw new KeyConfigError(`cannot read key file ${file}: ${(error as Error).message}`, { cause: error });
     });
+    contentDigests.push(createHash('sha256').update(bytes).digest('hex'));
     const text = bytes.toString('utf8');
     if (isAllowedSignersName(file)) ssh.push(...parseAllowedSigners(text, file));
     else if (isSshPublicKeyText(text)) ssh.push(...parseSshPublicKeyFile(text, file, basename(file).replace(/\.pub$/, '')));
     else for (const key of await parseOpenpgpFile(bytes, file, onWarning)) await addKey(openpgp, key, file);
   }
   if (openpgp.size === 0 && ssh.length === 0) throw new KeyConfigError(`no keys found in ${files.join(', ')}`);
-  return new Keyring([...openpgp.values()], ssh, files);
+  const digest = createHash('sha256').update(contentDigests.sort().join('\n')).digest('hex');
+  return new Keyring([...openpgp.values()], ssh, files, digest);
 }
 
 async function listKeyFiles(path: string): Promise<string[]> {

@@ -18,6 +18,75 @@ export async function checkSigningKeyAt(
   ignoreExpiry: boolean,
   neverExpiring: (entry: OpenpgpKeyEntry) => Promise<PublicKey>,
 ): Promise<KeyValidity> {
+  // Validity only changes at the instants the key's own packets name, so one answer serves a whole interval.
+  const cache = intervalCache(signer, ignoreExpiry);
+  const slot = intervalOf(cache.events, signedAt.getTime());
+  let answer = cache.answers.get(slot);
+  if (!answer) {
+    answer = evaluateSigningKeyAt(signer, signedAt, ignoreExpiry, neverExpiring);
+    cache.answers.set(slot, answer);
+  }
+  return answer;
+}
+
+interface IntervalCache {
+  events: number[];
+  answers: Map<number, Promise<KeyValidity>>;
+}
+
+const intervalCaches = new WeakMap<KeyComponent, Map<boolean, IntervalCache>>();
+
+function intervalCache(signer: KeyComponent, ignoreExpiry: boolean): IntervalCache {
+  let byPolicy = intervalCaches.get(signer);
+  if (!byPolicy) intervalCaches.set(signer, (byPolicy = new Map()));
+  let cache = byPolicy.get(ignoreExpiry);
+  if (!cache) byPolicy.set(ignoreExpiry, (cache = { events: eventTimes(signer.entry.key), answers: new Map() }));
+  return cache;
+}
+
+/**
+ * Every instant at which a comparison inside openpgp.js's key checks can flip: creation of keys and
+ * signatures, and the expirations they state. Between two consecutive events the answer is constant.
+ */
+function eventTimes(key: PublicKey): number[] {
+  const times = new Set<number>();
+  const packets = [key, ...key.subkeys].map((k) => k.keyPacket);
+  for (const packet of packets) times.add(packet.created.getTime());
+  const signatures = [
+    ...directSignatures(key),
+    ...key.revocationSignatures,
+    ...key.users.flatMap((u) => [...u.selfCertifications, ...u.revocationSignatures]),
+    ...key.subkeys.flatMap((s) => [...s.bindingSignatures, ...s.revocationSignatures]),
+  ];
+  for (const signature of [...signatures, ...signatures.flatMap((s) => (s.embeddedSignature ? [s.embeddedSignature] : []))]) {
+    const created = signature.created?.getTime();
+    if (created === undefined) continue;
+    times.add(created);
+    const raw = signature as unknown as { signatureExpirationTime: number | null; keyExpirationTime: number | null };
+    if (raw.signatureExpirationTime) times.add(created + raw.signatureExpirationTime * 1000);
+    for (const packet of packets) if (raw.keyExpirationTime) times.add(packet.created.getTime() + raw.keyExpirationTime * 1000);
+  }
+  return [...times].filter((t) => Number.isFinite(t)).sort((a, b) => a - b);
+}
+
+/** Index of the interval [events[i-1], events[i]) holding `time`: the number of events at or before it. */
+function intervalOf(events: readonly number[], time: number): number {
+  let low = 0;
+  let high = events.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (events[mid]! <= time) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+async function evaluateSigningKeyAt(
+  signer: KeyComponent,
+  signedAt: Date,
+  ignoreExpiry: boolean,
+  neverExpiring: (entry: OpenpgpKeyEntry) => Promise<PublicKey>,
+): Promise<KeyValidity> {
   if (signer.component.getCreationTime() > signedAt) {
     return { ok: false, status: 'bad-signature', reason: `key ${signer.fingerprint} was created after the signature` };
   }

@@ -3,6 +3,7 @@ import { FUTURE_SKEW_MS, makeVerdict, type Signer, type Verdict, type VerifyPoli
 import { MAX_SIGNATURE_BYTES } from '../core/signature-format.js';
 import type { KeyComponent, Keyring, OpenpgpKeyEntry } from '../keys/keyring.js';
 import { PARSE_EVERYTHING, STRICT_SIGNATURE_PARSING } from './openpgp-config.js';
+import { dearmorSignature } from './armor.js';
 import { verifyWithNodeCrypto } from './openpgp-crypto.js';
 import { checkSigningKeyAt, withoutExpiry } from './openpgp-validity.js';
 
@@ -95,8 +96,10 @@ export class OpenpgpVerifier {
 /** The single signature packet of an armored block, or why there is none. */
 async function parseSignature(armored: string): Promise<SignaturePacket | string> {
   if (armored.length > MAX_SIGNATURE_BYTES) return `signature block is ${armored.length} bytes, over the ${MAX_SIGNATURE_BYTES}-byte limit`;
+  const binary = dearmorSignature(armored);
+  if (typeof binary === 'string') return binary;
   try {
-    const signature = await readSignature({ armoredSignature: armored, config: STRICT_SIGNATURE_PARSING });
+    const signature = await readSignature({ binarySignature: binary, config: STRICT_SIGNATURE_PARSING });
     const packets = [...signature.packets];
     if (packets.length !== 1) return `signature block holds ${packets.length} signature packets, expected exactly one`;
     const packet = packets[0]!;

@@ -17,6 +17,12 @@ describe('createProgress', () => {
     expect(written.at(-1)).toBe('\r\x1b[K');
   });
 
+  it('shows a running count while the total is unknown', () => {
+    const { stream, written } = fakeStream(true);
+    createProgress(stream, 10).update(20, null);
+    expect(written[0]).toMatch(/20 commits checked/);
+  });
+
   it('stays silent when stderr is not a terminal or the range is short', () => {
     const pipe = fakeStream(false);
     createProgress(pipe.stream, 10).update(50, 50);

@@ -1,0 +1,75 @@
+import { parseCommit } from '../core/commit.js';
+import { RepositoryError } from '../errors.js';
+import type { ObjectReader } from './object-reader.js';
+import { runGit } from './run-git.js';
+
+/** Ancestry questions about a repository, answered by git when it is installed and by walking objects when not. */
+export interface History {
+  /** Every commit reachable from `roots`, roots included; missing history (shallow clones) ends the walk. */
+  ancestors(roots: readonly string[]): Promise<Set<string>>;
+  isAncestor(ancestor: string, descendant: string): Promise<boolean>;
+  /** Start reading the commits a walk from `target` will need, stopping at `exclude`. */
+  prefetchRange(target: string, exclude: readonly string[], firstParent: boolean): Promise<void>;
+}
+
+export function historyFor(reader: ObjectReader): History {
+  return reader.kind === 'git' ? new GitHistory(reader) : new WalkingHistory(reader);
+}
+
+/** `git rev-list` and `git merge-base` over the same objects, with replace refs disabled (see gitEnv). */
+class GitHistory implements History {
+  constructor(private readonly reader: ObjectReader) {}
+
+  async ancestors(roots: readonly string[]): Promise<Set<string>> {
+    if (roots.length === 0) return new Set();
+    return new Set(await this.revList([], roots));
+  }
+
+  async isAncestor(ancestor: string, descendant: string): Promise<boolean> {
+    const result = await runGit(['--git-dir', this.reader.gitDir, 'merge-base', '--is-ancestor', ancestor, descendant], this.reader.gitDir);
+    if (result.code > 1) throw new RepositoryError(`cannot tell whether ${ancestor} is an ancestor of ${descendant}: ${result.stderr.trim()}`);
+    return result.code === 0;
+  }
+
+  async prefetchRange(target: string, exclude: readonly string[], firstParent: boolean): Promise<void> {
+    this.reader.prefetch(await this.revList(firstParent ? ['--first-parent'] : [], [target, ...exclude.map((oid) => `^${oid}`)]));
+  }
+
+  private async revList(flags: string[], revs: readonly string[]): Promise<string[]> {
+    const args = ['--git-dir', this.reader.gitDir, 'rev-list', ...flags, '--stdin'];
+    const result = await runGit(args, this.reader.gitDir, Buffer.from(revs.join('\n') + '\n'));
+    // a shallow or broken history still lets the walk itself decide; the list is only an accelerator here
+    if (result.code !== 0) return [];
+    return result.stdout.toString('latin1').split('\n').filter(Boolean);
+  }
+}
+
+/** The same answers from our own walk over the object reader (isomorphic-git). */
+class WalkingHistory implements History {
+  constructor(private readonly reader: ObjectReader) {}
+
+  async ancestors(roots: readonly string[]): Promise<Set<string>> {
+    const seen = new Set<string>(roots);
+    const queue = [...roots];
+    while (queue.length > 0) {
+      for (const parent of await this.parents(queue.pop()!)) {
+        if (!seen.has(parent)) {
+          seen.add(parent);
+          queue.push(parent);
+        }
+      }
+    }
+    return seen;
+  }
+
+  async isAncestor(ancestor: string, descendant: string): Promise<boolean> {
+    return (await this.ancestors([descendant])).has(ancestor);
+  }
+
+  async prefetchRange(): Promise<void> {}
+
+  private async parents(oid: string): Promise<string[]> {
+    const object = await this.reader.read(oid);
+    return object?.type === 'commit' ? parseCommit(object.content, this.reader.hashAlgo).parents : [];
+  }
+}
