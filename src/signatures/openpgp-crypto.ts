@@ -1,15 +1,8 @@
 import { createHash, createPublicKey, verify as cryptoVerify, type KeyObject } from 'node:crypto';
-import { enums, type SignaturePacket } from 'openpgp';
+import { enums } from 'openpgp';
+import type { SignatureInfo } from './openpgp-packet.js';
 
-/** What this module reads of openpgp.js's parsed packets (runtime fields its declarations omit). */
-interface RawSignature {
-  version: number;
-  signatureData: Uint8Array;
-  salt?: Uint8Array | null;
-  params: unknown;
-  unknownSubpackets: { critical: boolean }[];
-  rawNotations: { critical: boolean }[];
-}
+/** What this module reads of openpgp.js's parsed key packets (runtime fields its declarations omit). */
 interface RawKeyPacket {
   algorithm: number;
   publicParams: Record<string, unknown>;
@@ -39,20 +32,16 @@ const keyObjects = new WeakMap<object, KeyObject | null>();
  * check RSA, ECDSA (NIST curves) or Ed25519 directly. Returns null for anything else, which the caller
  * hands to openpgp.js. The digest prefix hint is not consulted, as in GnuPG.
  */
-export async function verifyWithNodeCrypto(signature: SignaturePacket, keyPacket: unknown, payload: Uint8Array): Promise<boolean | null> {
-  const sig = signature as unknown as RawSignature;
+export function verifyWithNodeCrypto(sig: SignatureInfo, keyPacket: unknown, payload: Uint8Array): boolean | null {
   const key = keyPacket as RawKeyPacket;
-  const hashName = HASH_NAMES[signature.hashAlgorithm ?? -1];
-  if (!hashName || (sig.version !== 4 && sig.version !== 6) || signature.signatureType !== enums.signature.binary) return null;
-  if (signature.publicKeyAlgorithm !== key.algorithm) return false;
-  // openpgp.js refuses these too; an unknown critical subpacket means we do not understand the signature
-  if (sig.unknownSubpackets.some((s) => s.critical) || sig.rawNotations.some((n) => n.critical)) return false;
+  const hashName = HASH_NAMES[sig.hashAlgorithm];
+  if (!hashName || sig.needsFullParser || (sig.version !== 4 && sig.version !== 6) || sig.signatureType !== enums.signature.binary) return null;
+  if (sig.publicKeyAlgorithm !== key.algorithm) return false;
   const publicKey = keyObjectFor(key);
   if (publicKey === null) return null;
   const toHash = Buffer.concat([sig.salt ?? new Uint8Array(), payload, sig.signatureData, trailer(sig.version, sig.signatureData.length)]);
-  const params = (await sig.params) as Record<string, Uint8Array>;
   try {
-    return verifyParams(key.algorithm, hashName, toHash, publicKey, params);
+    return verifyParams(key.algorithm, hashName, toHash, publicKey, sig.params);
   } catch {
     return false;
   }

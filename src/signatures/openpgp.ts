@@ -1,8 +1,9 @@
-import { enums, LiteralDataPacket, readSignature, SignaturePacket, type PublicKey } from 'openpgp';
+import { enums, LiteralDataPacket, type PublicKey, type SignaturePacket } from 'openpgp';
 import { FUTURE_SKEW_MS, makeVerdict, type Signer, type Verdict, type VerifyPolicy } from '../core/verdict.js';
 import { MAX_SIGNATURE_BYTES } from '../core/signature-format.js';
 import type { KeyComponent, Keyring, OpenpgpKeyEntry } from '../keys/keyring.js';
-import { PARSE_EVERYTHING, STRICT_SIGNATURE_PARSING } from './openpgp-config.js';
+import { PARSE_EVERYTHING } from './openpgp-config.js';
+import { parseSignaturePacket, type SignatureInfo } from './openpgp-packet.js';
 import { dearmorSignature } from './armor.js';
 import { verifyWithNodeCrypto } from './openpgp-crypto.js';
 import { checkSigningKeyAt, withoutExpiry } from './openpgp-validity.js';
@@ -24,14 +25,14 @@ export class OpenpgpVerifier {
     const parsed = await parseSignature(armored);
     if (typeof parsed === 'string') return makeVerdict('malformed', 'openpgp', parsed, { remedy: REMEDY.malformed });
     const signedAt = parsed.created;
-    if (!signedAt) return makeVerdict('malformed', 'openpgp', 'signature has no creation time');
-    if (!DOCUMENT_SIGNATURES.has(parsed.signatureType ?? -1)) {
+    if (!signedAt) return makeVerdict('malformed', 'openpgp', 'signature has no signed creation time');
+    if (!DOCUMENT_SIGNATURES.has(parsed.signatureType)) {
       return makeVerdict('bad-signature', 'openpgp', `signature type ${parsed.signatureType} is not a document signature`);
     }
     if (signedAt.getTime() > this.policy.now.getTime() + FUTURE_SKEW_MS) {
       return makeVerdict('bad-signature', 'openpgp', `signature claims to be made in the future (${signedAt.toISOString()})`, {
         signedAt,
-        remedy: 'check the signer\'s clock and re-sign; siggate rejects signatures dated more than 5 minutes ahead',
+        remedy: "check the signer's clock and re-sign; siggate rejects signatures dated more than 5 minutes ahead",
       });
     }
     const candidates = this.findCandidates(parsed);
@@ -53,7 +54,7 @@ export class OpenpgpVerifier {
     return this.judgeSigner(parsed, signer, signedAt);
   }
 
-  private async judgeSigner(signature: SignaturePacket, signer: KeyComponent, signedAt: Date): Promise<Verdict> {
+  private async judgeSigner(signature: SignatureInfo, signer: KeyComponent, signedAt: Date): Promise<Verdict> {
     const described = describeSigner(signer);
     const validity = await checkSigningKeyAt(signer, signedAt, this.policy.ignoreExpiry, (entry) => this.unexpiringView(entry));
     if (!validity.ok) {
@@ -63,7 +64,7 @@ export class OpenpgpVerifier {
         remedy: remedyFor(validity.status, signer),
       });
     }
-    const weak = weakAlgorithmReason(signature, signer);
+    const weak = weakAlgorithmReason(signature.hashAlgorithm, signer);
     if (weak && !this.policy.allowWeak) {
       return makeVerdict('weak-algorithm', 'openpgp', weak, {
         signer: described,
@@ -75,12 +76,10 @@ export class OpenpgpVerifier {
   }
 
   // Key IDs are 64-bit and collide: prefer the issuer fingerprint, and with only a key ID try every match.
-  private findCandidates(signature: SignaturePacket): KeyComponent[] {
-    if (signature.issuerFingerprint && signature.issuerFingerprint.length > 0) {
-      return this.keyring.byFingerprint.get(toHex(signature.issuerFingerprint)) ?? [];
-    }
-    if (isWildcard(signature)) return [];
-    return this.keyring.byKeyId.get(signature.issuerKeyID.toHex().toUpperCase()) ?? [];
+  private findCandidates(signature: SignatureInfo): KeyComponent[] {
+    if (signature.issuerFingerprint) return this.keyring.byFingerprint.get(signature.issuerFingerprint) ?? [];
+    if (!signature.issuerKeyId) return [];
+    return this.keyring.byKeyId.get(signature.issuerKeyId) ?? [];
   }
 
   private unexpiringView(entry: OpenpgpKeyEntry): Promise<PublicKey> {
@@ -94,37 +93,28 @@ export class OpenpgpVerifier {
 }
 
 /** The single signature packet of an armored block, or why there is none. */
-async function parseSignature(armored: string): Promise<SignaturePacket | string> {
+async function parseSignature(armored: string): Promise<SignatureInfo | string> {
   if (armored.length > MAX_SIGNATURE_BYTES) return `signature block is ${armored.length} bytes, over the ${MAX_SIGNATURE_BYTES}-byte limit`;
   const binary = dearmorSignature(armored);
   if (typeof binary === 'string') return binary;
   try {
-    const signature = await readSignature({ binarySignature: binary, config: STRICT_SIGNATURE_PARSING });
-    const packets = [...signature.packets];
-    if (packets.length !== 1) return `signature block holds ${packets.length} signature packets, expected exactly one`;
-    const packet = packets[0]!;
-    if (!(packet instanceof SignaturePacket)) return 'signature block holds a packet that is not a signature';
-    return packet;
+    return await parseSignaturePacket(binary);
   } catch (error) {
     return `cannot parse the OpenPGP signature: ${error instanceof Error ? error.message : String(error)}`;
   }
 }
 
-async function findVerifyingKey(
-  signature: SignaturePacket,
-  payload: Uint8Array,
-  candidates: KeyComponent[],
-): Promise<KeyComponent | null> {
+async function findVerifyingKey(signature: SignatureInfo, payload: Uint8Array, candidates: KeyComponent[]): Promise<KeyComponent | null> {
   const fallback: KeyComponent[] = [];
   for (const candidate of candidates) {
-    const verified = await verifyWithNodeCrypto(signature, candidate.component.keyPacket, payload);
+    const verified = verifyWithNodeCrypto(signature, candidate.component.keyPacket, payload);
     if (verified === true) return candidate;
     if (verified === null) fallback.push(candidate);
   }
-  return fallback.length > 0 ? verifyWithOpenpgp(signature, payload, fallback) : null;
+  return fallback.length > 0 ? verifyWithOpenpgp(await signature.packet(), payload, fallback) : null;
 }
 
-/** openpgp.js's own check, for algorithms and signature versions the node:crypto path leaves out. */
+/** openpgp.js's own check, for algorithms, versions and subpackets the node:crypto path leaves out. */
 async function verifyWithOpenpgp(signature: SignaturePacket, payload: Uint8Array, candidates: KeyComponent[]): Promise<KeyComponent | null> {
   const literal = new LiteralDataPacket() as unknown as LiteralWithBytes;
   literal.setBytes(payload, enums.literal.binary);
@@ -153,10 +143,8 @@ async function replaceHashPrefix(signature: SignaturePacket, literal: LiteralWit
 }
 
 /** Why the signature's digest or key is too weak (rule 5), or null. */
-export function weakAlgorithmReason(signature: SignaturePacket, signer: KeyComponent): string | null {
-  if (WEAK_HASHES.has(signature.hashAlgorithm!)) {
-    return `signature uses the ${enums.read(enums.hash, signature.hashAlgorithm!).toUpperCase()} digest`;
-  }
+export function weakAlgorithmReason(hashAlgorithm: number, signer: KeyComponent): string | null {
+  if (WEAK_HASHES.has(hashAlgorithm)) return `signature uses the ${enums.read(enums.hash, hashAlgorithm).toUpperCase()} digest`;
   const info = signer.component.getAlgorithmInfo();
   if (info.algorithm === 'dsa') return 'signing key is DSA';
   if (info.algorithm.startsWith('rsa') && (info.bits ?? 0) < 2048) return `signing key is RSA-${info.bits}, under 2048 bits`;
@@ -172,10 +160,10 @@ export function describeSigner(signer: KeyComponent): Signer {
   };
 }
 
-function issuerOf(signature: SignaturePacket): string {
-  if (signature.issuerFingerprint && signature.issuerFingerprint.length > 0) return `key ${toHex(signature.issuerFingerprint)}`;
-  if (isWildcard(signature)) return 'an anonymous key (no issuer)';
-  return `key ID ${signature.issuerKeyID.toHex().toUpperCase()}`;
+function issuerOf(signature: SignatureInfo): string {
+  if (signature.issuerFingerprint) return `key ${signature.issuerFingerprint}`;
+  if (!signature.issuerKeyId) return 'an anonymous key (no issuer)';
+  return `key ID ${signature.issuerKeyId}`;
 }
 
 function remedyFor(status: string, signer: KeyComponent): string {
@@ -201,11 +189,3 @@ interface RawSignature {
   hash(type: number, data: LiteralWithBytes, toHash: Uint8Array): Promise<Uint8Array>;
 }
 type RawVerify = (key: unknown, type: number, data: LiteralWithBytes, date: Date | null, detached: boolean, config: unknown) => Promise<void>;
-
-function isWildcard(signature: SignaturePacket): boolean {
-  return (signature.issuerKeyID as unknown as { isWildcard(): boolean }).isWildcard();
-}
-
-function toHex(bytes: Uint8Array): string {
-  return Buffer.from(bytes).toString('hex').toUpperCase();
-}
