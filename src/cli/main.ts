@@ -2,6 +2,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { exitCodeFor, SiggateError } from '../errors.js';
 import type { RangeMode, ReaderKind, VerifyOptions } from '../commands/types.js';
 import { formatKeys, formatRangeReport, formatTagReport } from './format.js';
+import { writeRangeReportJson } from './json.js';
 import { createProgress } from './progress.js';
 
 interface CommonFlags {
@@ -73,7 +74,7 @@ function buildProgram(): Command {
         onProgress: (done, total) => progress.update(done, total),
       });
       progress.end();
-      if (flags.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+      if (flags.json) await writeRangeReportJson(process.stdout, report);
       else process.stderr.write(formatRangeReport(report));
       process.exitCode = report.ok ? 0 : 1;
     });

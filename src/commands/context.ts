@@ -4,6 +4,7 @@ import { buildAllowList, readAllowFiles, type AllowList } from '../keys/allow-li
 import type { VerifyPolicy } from '../core/verdict.js';
 import { loadKeys } from '../keys/load-keys.js';
 import type { Keyring } from '../keys/keyring.js';
+import { CryptoPool } from '../signatures/crypto-pool.js';
 import { SignatureChecker } from './signature-checker.js';
 import type { VerifyOptions } from './types.js';
 
@@ -31,15 +32,18 @@ export async function openVerifyContext(options: VerifyOptions): Promise<VerifyC
   const allowList = buildAllowList(entries, keyring, warn);
   const policy = { now: options.now ?? new Date(), ignoreExpiry: options.ignoreExpiry ?? false, allowWeak: options.allowWeak ?? false };
   const reader = await openRepository(options.repo ?? '.', options.reader ?? 'auto');
+  const pool = new CryptoPool();
   return {
     reader,
     keyring,
-    checker: new SignatureChecker(keyring, allowList, policy),
+    checker: new SignatureChecker(keyring, allowList, policy, pool),
     allowList,
     policy,
     warnings,
     warn,
-    close: () => reader.close(),
+    close: async () => {
+      await Promise.all([reader.close(), pool.close()]);
+    },
   };
 }
 

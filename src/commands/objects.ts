@@ -1,6 +1,6 @@
 import { parseCommit, type ParsedCommit } from '../core/commit.js';
 import { parseTag } from '../core/tag.js';
-import { makeVerdict, type Verdict } from '../core/verdict.js';
+import { makeVerdict, type Signer, type Verdict } from '../core/verdict.js';
 import { RepositoryError } from '../errors.js';
 import type { GitObject, ObjectReader } from '../git/object-reader.js';
 import type { SignatureChecker } from './signature-checker.js';
@@ -54,10 +54,22 @@ export function toCommitReport(oid: string, subject: string, verdict: Verdict): 
     oid,
     status: verdict.status,
     format: verdict.format,
-    signer: verdict.signer ? { fingerprint: verdict.signer.fingerprint, signingKey: verdict.signer.signingKey, userId: verdict.signer.userId } : null,
+    signer: verdict.signer ? reportedSigner(verdict.signer) : null,
     signedAt: verdict.signedAt ? verdict.signedAt.toISOString().replace(/\.\d{3}Z$/, 'Z') : null,
     subject,
     reason: verdict.reason,
     ...(verdict.remedy && verdict.status !== 'valid' ? { remedy: verdict.remedy } : {}),
   };
+}
+
+// One report object per signer, shared by all the commits it signed: a 100,000-commit report stays small.
+const reportedSigners = new WeakMap<Signer, CommitReport['signer']>();
+
+function reportedSigner(signer: Signer): CommitReport['signer'] {
+  let reported = reportedSigners.get(signer);
+  if (!reported) {
+    reported = { fingerprint: signer.fingerprint, signingKey: signer.signingKey, userId: signer.userId };
+    reportedSigners.set(signer, reported);
+  }
+  return reported;
 }

@@ -2,6 +2,7 @@ import { detectSignatureFormat, MAX_SIGNATURE_BYTES } from '../core/signature-fo
 import { makeVerdict, type Verdict, type VerifyPolicy } from '../core/verdict.js';
 import type { AllowList } from '../keys/allow-list.js';
 import type { Keyring } from '../keys/keyring.js';
+import type { CryptoPool } from '../signatures/crypto-pool.js';
 import { OpenpgpVerifier } from '../signatures/openpgp.js';
 import { verifySshSignature } from '../signatures/ssh.js';
 
@@ -24,8 +25,9 @@ export class SignatureChecker {
     private readonly keyring: Keyring,
     private readonly allowList: AllowList,
     private readonly policy: VerifyPolicy,
+    pool: CryptoPool | null = null,
   ) {
-    this.openpgp = new OpenpgpVerifier(keyring, policy);
+    this.openpgp = new OpenpgpVerifier(keyring, policy, pool);
   }
 
   async check(object: SignedObject): Promise<Verdict> {

@@ -5,6 +5,9 @@ import { checkCommit, checkParsedCommit, peelToCommit, resolveRevision } from '.
 import { checkTagObject } from './verify-tag.js';
 import type { CommitReport, RangeMode, RangeReport, RangeStatus, VerifyOptions, VerifyRangeOptions } from './types.js';
 
+const IN_FLIGHT = 128;
+const PENDING = null as unknown as CommitReport;
+
 /** Verify the commits a mode requires between a trust root and a target (`siggate verify`). */
 export async function verifyRange(options: VerifyRangeOptions): Promise<RangeReport> {
   return withVerifyContext(options, async (context) => {
@@ -15,10 +18,19 @@ export async function verifyRange(options: VerifyRangeOptions): Promise<RangeRep
     const mode = options.mode ?? (root ? 'first-parent' : 'tip');
     const cache = options.cache ? await openCache(context, mode, since) : null;
     const commits: CommitReport[] = [];
+    // a bounded number of checks in flight: enough to feed the worker threads, little memory
+    const inFlight: Promise<void>[] = [];
     const walk = await walkRange(context.reader, { target, since, mode, verified: cache?.verified }, async (oid, commit) => {
-      commits.push(await checkParsedCommit(context.checker, oid, commit));
-      options.onProgress?.(commits.length, null);
+      const index = commits.push(PENDING) - 1;
+      inFlight.push(
+        checkParsedCommit(context.checker, oid, commit).then((report) => {
+          commits[index] = report;
+          options.onProgress?.(index + 1, null);
+        }),
+      );
+      if (inFlight.length > IN_FLIGHT) await inFlight.shift();
     });
+    await Promise.all(inFlight);
     const failed = commits.filter((c) => c.status !== 'valid').length;
     let status: RangeStatus = failed > 0 ? 'failed' : 'passed';
     let reason: string | null = null;

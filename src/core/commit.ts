@@ -51,8 +51,8 @@ export function parseCommit(raw: Uint8Array, hashAlgo: HashAlgo): ParsedCommit {
   checkCommitHeaders(headers, hashAlgo, problems);
   const committer = headerValue(headers, 'committer');
   return {
-    tree: headerValue(headers, 'tree'),
-    parents: headers.filter((h) => h.name === 'parent').map((h) => h.value),
+    tree: flatten(headerValue(headers, 'tree')),
+    parents: headers.filter((h) => h.name === 'parent').map((h) => flatten(h.value)!),
     committerTime: parseIdentTime(committer && decodeText(Buffer.from(committer, 'latin1'), 'utf-8')),
     subject: readSubject(bytes.subarray(bodyStart), headerValue(headers, 'encoding')),
     problems,
@@ -118,6 +118,11 @@ function checkCommitHeaders(headers: Header[], hashAlgo: HashAlgo, problems: str
   }
 }
 
+/** A copy that does not share memory with the whole object's text (V8 keeps the parent of a sliced string alive). */
+function flatten(value: string | null): string | null {
+  return value === null ? null : Buffer.from(value, 'latin1').toString('latin1');
+}
+
 function headerValue(headers: Header[], name: string): string | null {
   return headers.find((h) => h.name === name)?.value ?? null;
 }
@@ -130,10 +135,15 @@ export function parseIdentTime(ident: string | null): Date | null {
   return Number.isNaN(date.getTime()) ? null : date;
 }
 
-/** The first non-empty line of the message, decoded with the commit's `encoding` header. */
+/** The first non-empty line of the message, decoded with the commit's `encoding` header (only that line is decoded and kept). */
 export function readSubject(body: Uint8Array, encoding: string | null): string {
-  const start = body[0] === 0x0a ? 1 : 0;
-  const end = Math.min(body.length, start + 4096);
-  const text = decodeText(body.subarray(start, end), encoding ?? 'utf-8');
-  return (text.split('\n').find((line) => line.trim() !== '') ?? '').replace(/\r$/, '').trim();
+  let start = body[0] === 0x0a ? 1 : 0;
+  while (start < body.length) {
+    let end = body.indexOf(0x0a, start);
+    if (end === -1) end = body.length;
+    const line = decodeText(body.subarray(start, Math.min(end, start + 1024)), encoding ?? 'utf-8').trim();
+    if (line !== '') return line;
+    start = end + 1;
+  }
+  return '';
 }

@@ -1,5 +1,6 @@
-import { createHash, createPublicKey, verify as cryptoVerify, type KeyObject } from 'node:crypto';
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { enums } from 'openpgp';
+import type { CryptoJob } from './crypto-pool.js';
 import type { SignatureInfo } from './openpgp-packet.js';
 
 /** What this module reads of openpgp.js's parsed key packets (runtime fields its declarations omit). */
@@ -27,47 +28,43 @@ const EC_CURVES: Record<string, { crv: string; size: number }> = {
 
 const keyObjects = new WeakMap<object, KeyObject | null>();
 
+/** A node:crypto check ready to run: `false` when the signature cannot be by this key at all. */
+export type PreparedCheck = { key: KeyObject; job: CryptoJob } | false | null;
+
 /**
- * Verify a v4/v6 binary document signature with node:crypto: hash payload and trailer ourselves and
- * check RSA, ECDSA (NIST curves) or Ed25519 directly. Returns null for anything else, which the caller
- * hands to openpgp.js. The digest prefix hint is not consulted, as in GnuPG.
+ * Prepare the check of a v4/v6 binary document signature with node:crypto: payload and trailer are
+ * hashed as OpenPGP prescribes, for RSA, ECDSA (NIST curves) and Ed25519. null for anything else,
+ * which the caller hands to openpgp.js. The digest prefix hint is not consulted, as in GnuPG.
  */
-export function verifyWithNodeCrypto(sig: SignatureInfo, keyPacket: unknown, payload: Uint8Array): boolean | null {
+export function prepareNodeCheck(sig: SignatureInfo, keyPacket: unknown, payload: Uint8Array): PreparedCheck {
   const key = keyPacket as RawKeyPacket;
-  const hashName = HASH_NAMES[sig.hashAlgorithm];
-  if (!hashName || sig.needsFullParser || (sig.version !== 4 && sig.version !== 6) || sig.signatureType !== enums.signature.binary) return null;
+  const hash = HASH_NAMES[sig.hashAlgorithm];
+  if (!hash || sig.needsFullParser || (sig.version !== 4 && sig.version !== 6) || sig.signatureType !== enums.signature.binary) return null;
   if (sig.publicKeyAlgorithm !== key.algorithm) return false;
   const publicKey = keyObjectFor(key);
   if (publicKey === null) return null;
-  const toHash = Buffer.concat([sig.salt ?? new Uint8Array(), payload, sig.signatureData, trailer(sig.version, sig.signatureData.length)]);
-  try {
-    return verifyParams(key.algorithm, hashName, toHash, publicKey, sig.params);
-  } catch {
-    return false;
-  }
+  const data = Buffer.concat([sig.salt ?? new Uint8Array(), payload, sig.signatureData, trailer(sig.version, sig.signatureData.length)]);
+  const job = jobFor(key.algorithm, hash, data, publicKey, sig.params);
+  return job && { key: publicKey, job };
 }
 
-function verifyParams(algorithm: number, hashName: string, toHash: Buffer, key: KeyObject, params: Record<string, Uint8Array>): boolean | null {
+function jobFor(algorithm: number, hash: string, data: Buffer, key: KeyObject, params: Record<string, Uint8Array>): CryptoJob | null {
   switch (algorithm) {
     case enums.publicKey.rsaEncryptSign:
     case enums.publicKey.rsaSign: {
       const size = Math.ceil((key.asymmetricKeyDetails?.modulusLength ?? 0) / 8);
-      return cryptoVerify(hashName, toHash, key, leftPad(params.s!, size));
+      return params.s ? { scheme: 'rsa', hash, data, signature: leftPad(params.s, size) } : null;
     }
     case enums.publicKey.ecdsa: {
       const size = EC_SIZES.get(key.asymmetricKeyDetails?.namedCurve ?? '') ?? 0;
-      const signature = Buffer.concat([leftPad(params.r!, size), leftPad(params.s!, size)]);
-      return cryptoVerify(hashName, toHash, { key, dsaEncoding: 'ieee-p1363' }, signature);
+      if (!params.r || !params.s) return null;
+      return { scheme: 'ecdsa', hash, data, signature: Buffer.concat([leftPad(params.r, size), leftPad(params.s, size)]) };
     }
-    case enums.publicKey.eddsaLegacy: {
-      // EdDSA in OpenPGP signs the digest, not the message
-      const digest = createHash(hashName).update(toHash).digest();
-      return cryptoVerify(null, digest, key, Buffer.concat([leftPad(params.r!, 32), leftPad(params.s!, 32)]));
-    }
-    case enums.publicKey.ed25519: {
-      const digest = createHash(hashName).update(toHash).digest();
-      return cryptoVerify(null, digest, key, params.RS!);
-    }
+    case enums.publicKey.eddsaLegacy:
+      if (!params.r || !params.s) return null;
+      return { scheme: 'eddsa', hash, data, signature: Buffer.concat([leftPad(params.r, 32), leftPad(params.s, 32)]) };
+    case enums.publicKey.ed25519:
+      return params.RS ? { scheme: 'eddsa', hash, data, signature: params.RS } : null;
     default:
       return null;
   }

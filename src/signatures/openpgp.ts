@@ -5,7 +5,8 @@ import type { KeyComponent, Keyring, OpenpgpKeyEntry } from '../keys/keyring.js'
 import { PARSE_EVERYTHING } from './openpgp-config.js';
 import { parseSignaturePacket, type SignatureInfo } from './openpgp-packet.js';
 import { dearmorSignature } from './armor.js';
-import { verifyWithNodeCrypto } from './openpgp-crypto.js';
+import { CryptoPool } from './crypto-pool.js';
+import { prepareNodeCheck } from './openpgp-crypto.js';
 import { checkSigningKeyAt, withoutExpiry } from './openpgp-validity.js';
 
 const WEAK_HASHES = new Set<number>([enums.hash.md5, enums.hash.sha1, enums.hash.ripemd]);
@@ -18,6 +19,8 @@ export class OpenpgpVerifier {
   constructor(
     private readonly keyring: Keyring,
     private readonly policy: VerifyPolicy,
+    /** Worker threads for long ranges; null checks everything in this thread. */
+    private readonly pool: CryptoPool | null = null,
   ) {}
 
   /** Verify an armored detached signature over `payload`. Never throws: every failure is a verdict. */
@@ -43,7 +46,7 @@ export class OpenpgpVerifier {
         remedy: `if ${issuer} belongs to an allowed signer, add their public key to the keys directory`,
       });
     }
-    const signer = await findVerifyingKey(parsed, payload, candidates);
+    const signer = await findVerifyingKey(parsed, payload, candidates, this.pool);
     if (!signer) {
       return makeVerdict('bad-signature', 'openpgp', 'signature does not verify over the signed content', {
         signedAt,
@@ -104,12 +107,19 @@ async function parseSignature(armored: string): Promise<SignatureInfo | string> 
   }
 }
 
-async function findVerifyingKey(signature: SignatureInfo, payload: Uint8Array, candidates: KeyComponent[]): Promise<KeyComponent | null> {
+async function findVerifyingKey(
+  signature: SignatureInfo,
+  payload: Uint8Array,
+  candidates: KeyComponent[],
+  pool: CryptoPool | null,
+): Promise<KeyComponent | null> {
   const fallback: KeyComponent[] = [];
   for (const candidate of candidates) {
-    const verified = verifyWithNodeCrypto(signature, candidate.component.keyPacket, payload);
-    if (verified === true) return candidate;
-    if (verified === null) fallback.push(candidate);
+    const check = prepareNodeCheck(signature, candidate.component.keyPacket, payload);
+    if (check === null) fallback.push(candidate);
+    if (!check) continue;
+    const verified = pool?.wants() ? await pool.verify(check.key, check.job) : CryptoPool.run(check.key, check.job);
+    if (verified) return candidate;
   }
   return fallback.length > 0 ? verifyWithOpenpgp(await signature.packet(), payload, fallback) : null;
 }
@@ -151,13 +161,16 @@ export function weakAlgorithmReason(hashAlgorithm: number, signer: KeyComponent)
   return null;
 }
 
+const signers = new WeakMap<KeyComponent, Signer>();
+
+/** The signer of a (sub)key, one object per key so that verdicts share it. */
 export function describeSigner(signer: KeyComponent): Signer {
-  return {
-    fingerprint: signer.entry.fingerprint,
-    signingKey: signer.fingerprint,
-    userId: signer.entry.userId,
-    source: signer.entry.source,
-  };
+  let described = signers.get(signer);
+  if (!described) {
+    described = { fingerprint: signer.entry.fingerprint, signingKey: signer.fingerprint, userId: signer.entry.userId, source: signer.entry.source };
+    signers.set(signer, described);
+  }
+  return described;
 }
 
 function issuerOf(signature: SignatureInfo): string {
