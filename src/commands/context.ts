@@ -27,11 +27,21 @@ export async function openVerifyContext(options: VerifyOptions): Promise<VerifyC
     warnings.push(message);
     options.onWarning?.(message);
   };
-  const keyring = await loadKeys(options.keys ?? ['./keys'], warn);
-  const entries = [...(options.allow ?? []), ...(await readAllowFiles(options.allowFile ?? []))];
-  const allowList = buildAllowList(entries, keyring, warn);
+  // git starts while the keys are parsed; a configuration error still wins over a repository error
+  const opening = openRepository(options.repo ?? '.', options.reader ?? 'auto');
+  opening.catch(() => {});
+  let keyring: Keyring;
+  let allowList: AllowList;
+  try {
+    keyring = await loadKeys(options.keys ?? ['./keys'], warn);
+    const entries = [...(options.allow ?? []), ...(await readAllowFiles(options.allowFile ?? []))];
+    allowList = buildAllowList(entries, keyring, warn);
+  } catch (error) {
+    await opening.then((reader) => reader.close(), () => {});
+    throw error;
+  }
   const policy = { now: options.now ?? new Date(), ignoreExpiry: options.ignoreExpiry ?? false, allowWeak: options.allowWeak ?? false };
-  const reader = await openRepository(options.repo ?? '.', options.reader ?? 'auto');
+  const reader = await opening;
   const pool = new CryptoPool();
   return {
     reader,
