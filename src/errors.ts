@@ -40,6 +40,12 @@ export class GitError extends SiggateError {
   }
 }
 
+/** Exit 3: the remote could not be reached, refused our credentials, or broke off mid-transfer. */
+export class RemoteError extends SiggateError {
+  static override readonly code = 'REMOTE_FAILED';
+  override readonly exitCode = 3;
+}
+
 /** Exit 1: the gate is closed for a reason that is not a per-commit verdict. */
 export class GateClosedError extends SiggateError {
   static override readonly code = 'GATE_CLOSED';

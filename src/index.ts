@@ -3,6 +3,8 @@ export { verifyRange, verifyCommit } from './commands/verify-range.js';
 export { verifyTag } from './commands/verify-tag.js';
 export { listKeys, type KeySummary } from './commands/list-keys.js';
 export { loadKeys } from './keys/load-keys.js';
+export { fetchVerified, type FetchOptions, type FetchResult } from './fetch/fetch.js';
+export { runResource } from './resource/main.js';
 export { Keyring, type OpenpgpKeyEntry } from './keys/keyring.js';
 export { parseCommit, type ParsedCommit } from './core/commit.js';
 export { parseTag, type ParsedTag } from './core/tag.js';
@@ -17,4 +19,4 @@ export type {
   VerifyOptions,
   VerifyRangeOptions,
 } from './commands/types.js';
-export { SiggateError, UsageError, KeyConfigError, RepositoryError, GitError, GateClosedError, exitCodeFor } from './errors.js';
+export { SiggateError, UsageError, KeyConfigError, RepositoryError, GitError, RemoteError, GateClosedError, exitCodeFor } from './errors.js';

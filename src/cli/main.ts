@@ -1,6 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { exitCodeFor, SiggateError } from '../errors.js';
 import type { RangeMode, ReaderKind, VerifyOptions } from '../commands/types.js';
+import { addFetchCommand } from './fetch-command.js';
 import { formatKeys, formatRangeReport, formatTagReport } from './format.js';
 import { writeRangeReportJson } from './json.js';
 import { createProgress } from './progress.js';
@@ -101,6 +102,7 @@ function buildProgram(): Command {
       else process.stdout.write(formatKeys(keys));
       for (const warning of keys.flatMap((k) => k.warnings)) process.stderr.write(`warning: ${warning}\n`);
     });
+  addFetchCommand(program);
   return program;
 }
 

@@ -1,0 +1,123 @@
+import { readFile } from 'node:fs/promises';
+import { InvalidArgumentError, type Command } from 'commander';
+import type { RangeMode } from '../commands/types.js';
+import { UsageError } from '../errors.js';
+import type { FetchOptions } from '../fetch/fetch.js';
+import type { RemoteAuth } from '../fetch/remote-url.js';
+import { formatRangeReport } from './format.js';
+import { createProgress } from './progress.js';
+
+interface FetchFlags {
+  into: string;
+  ref?: string;
+  since?: string;
+  mode?: RangeMode;
+  keys?: string[];
+  allow?: string[];
+  allowFile?: string[];
+  ignoreExpiry?: boolean;
+  allowWeak?: boolean;
+  allowRewind?: boolean;
+  json?: boolean;
+  username?: string;
+  passwordEnv?: string;
+  tokenEnv?: string;
+  sshKey?: string;
+  quarantine?: string;
+}
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+function parseMode(value: string): RangeMode {
+  if (value === 'tip' || value === 'first-parent' || value === 'all') return value;
+  throw new InvalidArgumentError('expected tip, first-parent or all');
+}
+
+/** Registers `siggate fetch URL --into DIR`: quarantined fetch, verify, and only then check out. */
+export function addFetchCommand(program: Command): void {
+  program
+    .command('fetch')
+    .description('fetch a ref into a quarantine, verify it, and only then create or update the checkout in DIR')
+    .argument('<url>', 'https://, http://, ssh://, git@host:path, file:// or a local path')
+    .requiredOption('--into <dir>', 'destination checkout (created, or updated when it is one)')
+    .option('--ref <ref>', "branch, refs/..., tag or full commit id (default: the remote's HEAD branch)")
+    .option('--since <rev>', 'trust root: a commit or (signed) tag already trusted')
+    .option('--mode <mode>', 'tip | first-parent | all', parseMode)
+    .option('--keys <path>', 'key file or directory (repeatable; default ./keys)', collect)
+    .option('--allow <fingerprint>', 'narrow the allow list to this key (repeatable)', collect)
+    .option('--allow-file <file>', 'file with one allowed fingerprint a line (repeatable)', collect)
+    .option('--ignore-expiry', 'accept signatures made after the key had expired (revocation still counts)')
+    .option('--allow-weak', 'accept SHA-1, DSA and RSA under 2048 bits')
+    .option('--allow-rewind', 'accept a target that does not descend from the trust root')
+    .option('--json', 'print the JSON report on stdout')
+    .option('--username <user>', 'HTTP(S) user name (default: $SIGGATE_GIT_USERNAME)')
+    .option('--password-env <var>', 'environment variable holding the HTTP(S) password (default: SIGGATE_GIT_PASSWORD)')
+    .option('--token-env <var>', 'environment variable holding the HTTP(S) token (default: SIGGATE_GIT_TOKEN)')
+    .option('--ssh-key <file>', 'SSH private key file for ssh remotes (default: the key in $SIGGATE_GIT_SSH_KEY, if set)')
+    .option('--quarantine <dir>', 'bare cache repository reused across runs (default: a temporary one)')
+    .action(async (url: string, flags: FetchFlags) => {
+      const { fetchVerified } = await import('../fetch/fetch.js');
+      const progress = createProgress(process.stderr);
+      const options: FetchOptions = {
+        ...(await fetchOptionsOf(url, flags)),
+        onProgress: (done, total) => progress.update(done, total),
+      };
+      const result = await fetchVerified(options);
+      progress.end();
+      if (flags.json) {
+        process.stdout.write(JSON.stringify({ ...result.report, destination: { path: flags.into, updated: result.updated } }, null, 2) + '\n');
+      } else {
+        process.stderr.write(formatRangeReport(result.report));
+        process.stderr.write(result.report.ok ? `checked out ${result.commit.slice(0, 12)} in ${flags.into}${result.updated ? '' : ' (unchanged)'}\n` : `${flags.into} left unchanged\n`);
+      }
+      process.exitCode = result.report.ok ? 0 : 1;
+    });
+}
+
+async function fetchOptionsOf(url: string, flags: FetchFlags): Promise<FetchOptions> {
+  const sshPrivateKey = await readSshKey(flags.sshKey);
+  return {
+    url,
+    into: flags.into,
+    ...(flags.ref !== undefined ? { ref: flags.ref } : {}),
+    since: flags.since ?? null,
+    ...(flags.mode ? { mode: flags.mode } : {}),
+    keys: flags.keys ?? ['./keys'],
+    allow: flags.allow ?? [],
+    allowFile: flags.allowFile ?? [],
+    ignoreExpiry: flags.ignoreExpiry ?? false,
+    allowWeak: flags.allowWeak ?? false,
+    allowRewind: flags.allowRewind ?? false,
+    auth: credentialsOf(flags),
+    ...(sshPrivateKey !== undefined ? { sshPrivateKey } : {}),
+    ...(flags.quarantine !== undefined ? { quarantine: flags.quarantine } : {}),
+    onWarning: flags.json ? undefined : (message) => process.stderr.write(`warning: ${message}\n`),
+  };
+}
+
+/** Secrets come from the environment only, never from the command line (it shows in `ps`). */
+function credentialsOf(flags: FetchFlags): RemoteAuth {
+  const auth: RemoteAuth = {};
+  const username = flags.username ?? process.env['SIGGATE_GIT_USERNAME'];
+  const password = secretFrom(flags.passwordEnv, 'SIGGATE_GIT_PASSWORD');
+  const token = secretFrom(flags.tokenEnv, 'SIGGATE_GIT_TOKEN');
+  if (username) auth.username = username;
+  if (password) auth.password = password;
+  if (token) auth.token = token;
+  return auth;
+}
+
+function secretFrom(variable: string | undefined, fallback: string): string | undefined {
+  const value = process.env[variable ?? fallback];
+  if (variable !== undefined && !value) throw new UsageError(`environment variable ${variable} is not set`);
+  return value || undefined;
+}
+
+async function readSshKey(file: string | undefined): Promise<string | undefined> {
+  if (file === undefined) return process.env['SIGGATE_GIT_SSH_KEY'] || undefined;
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read the SSH key ${file}: ${(error as Error).message}`, { cause: error });
+  }
+}

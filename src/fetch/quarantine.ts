@@ -1,0 +1,100 @@
+import { existsSync, statSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { UsageError } from '../errors.js';
+import { gitIn, runGitIn } from './git-exec.js';
+
+/** Where the quarantine keeps the remote's branches (tags go to refs/tags, mirrored and pruned). */
+export const BRANCH_NAMESPACE = 'refs/siggate/heads/';
+
+/** What a transport learned about the remote besides the refs it wrote. */
+export interface RemoteSnapshot {
+  /** The branch the remote's HEAD points at (`refs/heads/main`), when known. */
+  defaultBranch: string | null;
+}
+
+/** The commit a fetch will verify, and the branch the destination should carry (null: detached). */
+export interface ResolvedTarget {
+  commit: string;
+  branch: string | null;
+}
+
+const FULL_OID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/i;
+
+/** True for a full object id (40 or 64 hex digits). */
+export function isFullOid(ref: string): boolean {
+  return FULL_OID.test(ref);
+}
+
+/** Run `body` in a bare quarantine: the given cache repository (created when missing), or a temporary one removed afterwards. */
+export async function withQuarantine<T>(path: string | undefined, body: (gitDir: string) => Promise<T>): Promise<T> {
+  if (path !== undefined) return body(await openCacheRepository(resolve(path)));
+  const dir = await mkdtemp(join(tmpdir(), 'siggate-quarantine-'));
+  try {
+    await initBare(dir);
+    return await body(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function initBare(dir: string): Promise<void> {
+  await gitIn(['init', '--quiet', '--bare', dir], dir);
+  // No background gc: a temporary quarantine is removed as soon as the fetch ends
+  await gitIn(['config', 'gc.auto', '0'], dir);
+  await gitIn(['config', 'maintenance.auto', 'false'], dir);
+}
+
+async function openCacheRepository(dir: string): Promise<string> {
+  if (!existsSync(dir) || (statSync(dir).isDirectory() && (await readdir(dir)).length === 0)) {
+    await mkdir(dir, { recursive: true });
+    await initBare(dir);
+    return dir;
+  }
+  const result = await runGitIn(['rev-parse', '--is-bare-repository'], dir);
+  if (result.code !== 0 || result.stdout.toString('utf8').trim() !== 'true') {
+    throw new UsageError(`quarantine ${dir} exists and is not a bare git repository`);
+  }
+  return dir;
+}
+
+/** The quarantine ref a user's ref names, after a fetch: branches and tags as the remote had them. */
+export async function resolveTarget(quarantine: string, ref: string | undefined, snapshot: RemoteSnapshot, extraRef: (ref: string) => string): Promise<ResolvedTarget> {
+  if (ref === undefined) {
+    if (!snapshot.defaultBranch) throw new UsageError('the remote has no default branch (HEAD); pass --ref');
+    return resolveBranch(quarantine, snapshot.defaultBranch.slice('refs/heads/'.length));
+  }
+  if (isFullOid(ref)) return { commit: await peelOrFail(quarantine, ref.toLowerCase(), ref), branch: null };
+  if (ref.startsWith('refs/heads/')) return resolveBranch(quarantine, ref.slice('refs/heads/'.length));
+  if (ref.startsWith('refs/tags/')) return { commit: await peelOrFail(quarantine, ref, ref), branch: null };
+  if (ref.startsWith('refs/')) return { commit: await peelOrFail(quarantine, extraRef(ref), ref), branch: null };
+  if (await peel(quarantine, `${BRANCH_NAMESPACE}${ref}`)) return resolveBranch(quarantine, ref);
+  return { commit: await peelOrFail(quarantine, `refs/tags/${ref}`, ref), branch: null };
+}
+
+async function resolveBranch(quarantine: string, name: string): Promise<ResolvedTarget> {
+  return { commit: await peelOrFail(quarantine, `${BRANCH_NAMESPACE}${name}`, name), branch: name };
+}
+
+async function peelOrFail(quarantine: string, rev: string, shown: string): Promise<string> {
+  const oid = await peel(quarantine, rev);
+  if (!oid) throw new UsageError(`${shown} was not found on the remote (or is not a commit)`);
+  return oid;
+}
+
+/** The commit a revision peels to in the quarantine, or null. */
+export async function peel(gitDir: string, rev: string): Promise<string | null> {
+  const result = await runGitIn(['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`], gitDir);
+  return result.code === 0 ? result.stdout.toString('utf8').trim() : null;
+}
+
+/**
+ * A trust root that the remote no longer has (a force-push dropped it) is usually the commit the
+ * destination already holds: copy that history into the quarantine (reading the destination only),
+ * so that a rewind is reported as `not-descendant` rather than as an unknown revision.
+ */
+export async function seedTrustRoot(quarantine: string, destination: string, since: string): Promise<void> {
+  if (!isFullOid(since) || (await peel(quarantine, since))) return;
+  await runGitIn(['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', '--', destination, since.toLowerCase()], quarantine);
+}

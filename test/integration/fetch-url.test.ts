@@ -1,0 +1,44 @@
+// Remote URLs: which transport, and credentials split off before anything is printed or stored.
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { UsageError } from '../../src/errors.js';
+import { parseRemote, redactUrl, scrubSecrets } from '../../src/fetch/remote-url.js';
+
+describe('parseRemote', () => {
+  it('sends http(s) through isomorphic-git and moves userinfo into auth', () => {
+    expect(parseRemote('https://ci:s3cret@git.example/org/repo.git')).toEqual({
+      kind: 'http',
+      url: 'https://git.example/org/repo.git',
+      auth: { username: 'ci', password: 's3cret' },
+    });
+  });
+
+  it('lets explicit credentials win over the URL and ignores empty ones', () => {
+    const remote = parseRemote('http://a:b@127.0.0.1:8080/r.git', { token: 'tkn', username: '' });
+    expect(remote.auth).toEqual({ username: 'a', password: 'b', token: 'tkn' });
+    expect(remote.url).toBe('http://127.0.0.1:8080/r.git');
+  });
+
+  it.each(['ssh://git@host/r.git', 'git@github.com:org/r.git', 'file:///srv/r.git', 'git://host/r.git'])('sends %s through the system git', (url) => {
+    expect(parseRemote(url)).toEqual({ kind: 'git', url, auth: {} });
+  });
+
+  it('makes a relative local path absolute', () => {
+    expect(parseRemote('some/repo.git')).toEqual({ kind: 'git', url: resolve('some/repo.git'), auth: {} });
+  });
+
+  it.each(['', '--upload-pack=touch /tmp/x', 'ftp://host/r.git'])('refuses %j', (url) => {
+    expect(() => parseRemote(url)).toThrow(UsageError);
+  });
+});
+
+describe('redaction', () => {
+  it('removes the password from a URL and keeps the user', () => {
+    expect(redactUrl('https://ci:s3cret@host/r.git')).toBe('https://ci:***@host/r.git');
+    expect(redactUrl('ssh://git@host/r.git')).toBe('ssh://git@host/r.git');
+  });
+
+  it('scrubs secrets from text', () => {
+    expect(scrubSecrets('bad token abcd1234 for x', { token: 'abcd1234' })).toBe('bad token *** for x');
+  });
+});

@@ -1,0 +1,256 @@
+// Quarantined fetch: nothing unverified reaches the destination, whatever fails.
+//
+//   remote project.git:  main     R ── A ── B          R, A by alice, B by bob; tag v1 (signed) on A
+//                        unsigned B ── U              U unsigned
+//                        release  R ── A ── C, later force-pushed to R ── X
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Repo } from '../../fixtures/lib/repo.js';
+import { cleanEnv, run } from '../../fixtures/lib/run.js';
+import { makeTempDir } from '../../fixtures/lib/temp.js';
+import { fetchVerified } from '../../src/fetch/fetch.js';
+import type { FetchOptions } from '../../src/fetch/fetch.js';
+import { startGitHttpServer } from '../helpers/git-http-server.js';
+import type { GitHttpServer } from '../helpers/git-http-server.js';
+import { demoWorld, expectSiggateError, useFixtureCleanup } from '../helpers/world.js';
+import type { DemoWorld } from '../helpers/world.js';
+
+useFixtureCleanup();
+
+const TOKEN = 'tok-Zq81-siggate-test-secret';
+let world: DemoWorld;
+let work: Repo;
+let bare: Repo;
+let server: GitHttpServer;
+const c: Record<'R' | 'A' | 'B' | 'U' | 'C' | 'X', string> = { R: '', A: '', B: '', U: '', C: '', X: '' };
+
+beforeAll(async () => {
+  world = await demoWorld();
+  const root = await makeTempDir('siggate-remote-');
+  await mkdir(join(root, 'project.git'));
+  bare = await Repo.init({ bare: true, dir: join(root, 'project.git') });
+  work = await Repo.init();
+  c.R = await work.commit({ message: 'R\n', sign: world.as('alice') });
+  c.A = await work.commit({ message: 'A\n', sign: world.as('alice') });
+  await work.tag('v1', { sign: world.as('alice'), target: c.A });
+  c.C = await work.commit({ message: 'C\n', sign: world.as('alice'), parents: [c.A], update: false });
+  c.B = await work.commit({ message: 'B\n', sign: world.as('bob') });
+  c.U = await work.commit({ message: 'U\n', parents: [c.B], update: false });
+  c.X = await work.commit({ message: 'X\n', sign: world.as('alice'), parents: [c.R], update: false });
+  await push(c.B, 'refs/heads/main', c.U, 'refs/heads/unsigned', c.C, 'refs/heads/release', 'refs/tags/v1', 'refs/tags/v1');
+  server = await startGitHttpServer({ root, auth: { token: TOKEN } });
+});
+afterAll(async () => server?.close());
+
+async function push(...pairs: string[]): Promise<void> {
+  const specs: string[] = [];
+  for (let i = 0; i < pairs.length; i += 2) specs.push(`+${pairs[i]}:${pairs[i + 1]}`);
+  await work.git('push', '--quiet', bare.dir, ...specs);
+}
+
+const httpUrl = (): string => server.repoUrl('project.git');
+
+function fetchInto(into: string, options: Partial<FetchOptions> = {}) {
+  return fetchVerified({ url: httpUrl(), auth: { token: TOKEN }, keys: [world.keysDir], into, ...options });
+}
+
+async function freshDir(): Promise<string> {
+  return join(await makeTempDir('siggate-dest-'), 'dest');
+}
+
+/** Every file under a directory (`.git` included) with a digest of its bytes. */
+async function snapshot(dir: string): Promise<Record<string, string>> {
+  const result: Record<string, string> = {};
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const path = join(entry.parentPath, entry.name);
+    result[path.slice(dir.length)] = createHash('sha256').update(await readFile(path)).digest('hex');
+  }
+  return result;
+}
+
+async function gitIn(dir: string, ...args: string[]): Promise<string> {
+  return (await run('git', args, { cwd: dir, env: cleanEnv({ GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' }) })).stdout.toString('utf8').trim();
+}
+
+async function headOf(dir: string): Promise<string> {
+  return gitIn(dir, 'rev-parse', 'HEAD');
+}
+
+describe('fetch over smart HTTP with a token', () => {
+  it('verifies the history from the trust root and checks out the commit', async () => {
+    const into = await freshDir();
+    const result = await fetchInto(into, { since: c.R });
+    expect(result.report).toMatchObject({ ok: true, status: 'passed', target: c.B, checked: 2 });
+    expect(result).toMatchObject({ commit: c.B, updated: true });
+    expect(await headOf(into)).toBe(c.B);
+    expect(await readFile(join(into, 'file-1.txt'), 'utf8')).toBe('1\n');
+    expect(await readFile(join(into, '.git', 'config'), 'utf8')).not.toContain(TOKEN);
+    expect(await gitIn(into, 'symbolic-ref', '--short', 'HEAD')).toBe('main');
+  });
+
+  it('checks out a tag or a full commit id detached', async () => {
+    for (const ref of ['v1', c.A]) {
+      const into = await freshDir();
+      const result = await fetchInto(into, { ref });
+      expect(result).toMatchObject({ commit: c.A, updated: true });
+      expect(await headOf(into)).toBe(c.A);
+    }
+  });
+
+  it('updates an existing checkout to a newly verified commit', async () => {
+    await push(c.A, 'refs/heads/moving');
+    const into = await freshDir();
+    expect((await fetchInto(into, { ref: 'moving' })).commit).toBe(c.A);
+    await push(c.B, 'refs/heads/moving');
+    const result = await fetchInto(into, { ref: 'moving', since: c.A });
+    expect(result).toMatchObject({ commit: c.B, updated: true });
+    expect(result.report.ok).toBe(true);
+    expect(await headOf(into)).toBe(c.B);
+    expect(await gitIn(into, 'status', '--porcelain')).toBe('');
+  });
+});
+
+describe('a closed gate leaves the destination untouched', () => {
+  it('refuses an unsigned tip and does not create the destination', async () => {
+    const into = await freshDir();
+    const result = await fetchInto(into, { ref: 'unsigned' });
+    expect(result.report.ok).toBe(false);
+    expect(result.report.commits.map((x) => x.status)).toEqual(['unsigned']);
+    expect(result).toMatchObject({ commit: c.U, updated: false });
+    expect(existsSync(into)).toBe(false);
+  });
+
+  it('refuses an unsigned tip and keeps an existing checkout byte for byte', async () => {
+    const into = await freshDir();
+    await fetchInto(into);
+    await writeFile(join(into, 'local-note.txt'), 'kept\n');
+    const before = await snapshot(into);
+    const result = await fetchInto(into, { ref: 'unsigned' });
+    expect(result.report.ok).toBe(false);
+    expect(await snapshot(into)).toEqual(before);
+    expect(await headOf(into)).toBe(c.B);
+  });
+
+  it('reports a force-pushed branch as not-descendant of the trust root the checkout holds', async () => {
+    const into = await freshDir();
+    expect((await fetchInto(into, { ref: 'release', since: c.R })).commit).toBe(c.C);
+    await push(c.X, 'refs/heads/release');
+    const before = await snapshot(into);
+    const result = await fetchInto(into, { ref: 'release', since: c.C });
+    expect(result.report).toMatchObject({ ok: false, status: 'not-descendant' });
+    expect(await snapshot(into)).toEqual(before);
+    await push(c.C, 'refs/heads/release');
+  });
+});
+
+describe('remote failures', () => {
+  it('the server dying mid-fetch is a RemoteError; nothing is written; a retry succeeds', async () => {
+    const quarantine = join(await makeTempDir('siggate-cache-'), 'q.git');
+    const fresh = await freshDir();
+    const existing = await freshDir();
+    await fetchInto(existing, { ref: 'v1' });
+    const before = await snapshot(existing);
+    server.faults.dieMidFetch = true;
+    try {
+      await expectSiggateError(fetchInto(fresh, { quarantine, since: c.R }), { exitCode: 3, code: 'REMOTE_FAILED' });
+      await expectSiggateError(fetchInto(existing, { since: c.A }), { exitCode: 3, code: 'REMOTE_FAILED' });
+    } finally {
+      server.faults.dieMidFetch = false;
+    }
+    expect(existsSync(fresh)).toBe(false);
+    expect(await snapshot(existing)).toEqual(before);
+    const retry = await fetchInto(fresh, { quarantine, since: c.R });
+    expect(retry.report.ok).toBe(true);
+    expect(await headOf(fresh)).toBe(c.B);
+  });
+
+  it('a bad token is a RemoteError that does not contain the token', async () => {
+    const into = await freshDir();
+    const wrong = 'tok-WRONG-do-not-print-7731';
+    const error = await expectSiggateError(fetchInto(into, { auth: { token: wrong } }), { exitCode: 3, code: 'REMOTE_FAILED' });
+    expect(`${error.message} ${String(error.stack)}`).not.toContain(wrong);
+    expect(existsSync(into)).toBe(false);
+  });
+
+  it('credentials in the URL are used and never stored in the checkout', async () => {
+    const into = await freshDir();
+    const withCredentials = httpUrl().replace('http://', `http://ci:${TOKEN}@`);
+    const result = await fetchInto(into, { url: withCredentials, auth: {} });
+    expect(result.report.ok).toBe(true);
+    expect(await readFile(join(into, '.git', 'config'), 'utf8')).not.toContain(TOKEN);
+    expect(await gitIn(into, 'remote', 'get-url', 'origin')).toBe(httpUrl());
+  });
+
+  it('no credentials against a server that wants them is a RemoteError', async () => {
+    await expectSiggateError(fetchInto(await freshDir(), { auth: {} }), { exitCode: 3 });
+  });
+
+  it('an unreachable server is a RemoteError', async () => {
+    await expectSiggateError(fetchInto(await freshDir(), { url: 'http://127.0.0.1:1/project.git' }), { exitCode: 3 });
+  });
+});
+
+describe('system git transports', () => {
+  it.each([
+    ['file://', () => `file://${bare.dir}`],
+    ['a local path', () => bare.dir],
+  ])('fetches from %s', async (_name, url) => {
+    const into = await freshDir();
+    const result = await fetchInto(into, { url: url(), auth: {}, since: c.R });
+    expect(result.report).toMatchObject({ ok: true, checked: 2 });
+    expect(await headOf(into)).toBe(c.B);
+    const refused = await fetchInto(into, { url: url(), ref: 'unsigned' });
+    expect(refused.report.ok).toBe(false);
+    expect(await headOf(into)).toBe(c.B);
+  });
+
+  it('ssh remotes get the private key through GIT_SSH_COMMAND as a 0600 file that is removed afterwards', async () => {
+    const bin = await makeTempDir('siggate-fake-ssh-');
+    const log = join(bin, 'log');
+    // A stand-in for ssh: records its arguments and the key file's mode and content, then fails like a refused connection
+    const script = '#!/bin/sh\nprintf "%s\\n" "$@" > "$FAKE_SSH_LOG"\nwhile [ $# -gt 0 ]; do if [ "$1" = "-i" ]; then stat -c %a "$2" >> "$FAKE_SSH_LOG"; cat "$2" >> "$FAKE_SSH_LOG"; fi; shift; done\necho "connection refused" >&2\nexit 255\n';
+    await writeFile(join(bin, 'ssh'), script, { mode: 0o755 });
+    const key = '-----BEGIN OPENSSH PRIVATE KEY-----\nTEST-ONLY-NOT-A-KEY\n-----END OPENSSH PRIVATE KEY-----\n';
+    const saved = { PATH: process.env.PATH, FAKE_SSH_LOG: process.env.FAKE_SSH_LOG };
+    process.env.PATH = `${bin}:${process.env.PATH ?? ''}`;
+    process.env.FAKE_SSH_LOG = log;
+    try {
+      const into = await freshDir();
+      await expectSiggateError(fetchInto(into, { url: 'ssh://git@127.0.0.1:2222/project.git', sshPrivateKey: key }), { exitCode: 3, code: 'REMOTE_FAILED' });
+      expect(existsSync(into)).toBe(false);
+    } finally {
+      process.env.PATH = saved.PATH;
+      if (saved.FAKE_SSH_LOG === undefined) delete process.env.FAKE_SSH_LOG;
+      else process.env.FAKE_SSH_LOG = saved.FAKE_SSH_LOG;
+    }
+    const lines = (await readFile(log, 'utf8')).split('\n');
+    const keyPath = lines[lines.indexOf('-i') + 1]!;
+    expect(lines).toEqual(expect.arrayContaining(['IdentitiesOnly=yes', 'StrictHostKeyChecking=accept-new', '600', 'TEST-ONLY-NOT-A-KEY']));
+    expect(existsSync(keyPath)).toBe(false);
+  });
+
+  it('an unreachable local remote is a RemoteError', async () => {
+    const missing = join(await makeTempDir('siggate-missing-'), 'nothing.git');
+    await expectSiggateError(fetchInto(await freshDir(), { url: missing }), { exitCode: 3, code: 'REMOTE_FAILED' });
+  });
+});
+
+describe('bad options', () => {
+  it('refuses to write into a non-empty directory that is not a checkout', async () => {
+    const into = await makeTempDir('siggate-dest-');
+    await mkdir(join(into, 'sub'));
+    await writeFile(join(into, 'sub', 'a.txt'), 'a');
+    await expectSiggateError(fetchInto(into), { exitCode: 2 });
+  });
+
+  it('a ref the remote does not have is a usage error', async () => {
+    const into = await freshDir();
+    await expectSiggateError(fetchInto(into, { ref: 'no-such-branch' }), { exitCode: 2 });
+    await expectSiggateError(fetchInto(into, { ref: 'no-such-branch', url: bare.dir }), { exitCode: 2 });
+    expect(existsSync(into)).toBe(false);
+  });
+});
