@@ -1,0 +1,114 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { RangeReport } from '../commands/types.js';
+import { GateClosedError, UsageError } from '../errors.js';
+import { git, runGit } from '../git/run-git.js';
+import { describeFailures, verifyUnderPolicy, type Log } from './gate.js';
+import { commitMetadata, type ResourceOutput } from './in.js';
+import { openPolicy, type ResourcePolicy } from './policy.js';
+import { updateMirror } from './mirror.js';
+import { openRemoteAccess, runRemoteGit } from './remote.js';
+import { optionalString, usesTags, type ResourceRequest } from './source.js';
+
+/** The `params` keys `out` accepts. */
+export const OUT_PARAMS = ['repository', 'tag', 'tag_prefix', 'annotate', 'branch'] as const;
+
+interface OutParams {
+  repository: string;
+  tagFile: string | null;
+  tagPrefix: string;
+  annotateFile: string | null;
+  branch: string | null;
+}
+
+/**
+ * `out SRC`: verify the checkout's HEAD under the source's policy, then push it to `params.branch` and/or
+ * as the tag named in `params.tag`, atomically. Nothing is tagged or pushed when verification fails.
+ */
+export async function putVersion(request: ResourceRequest, src: string | undefined, log: Log): Promise<ResourceOutput> {
+  if (!src) throw new UsageError('out: the source directory argument is missing');
+  const params = parseOutParams(request.params);
+  const repo = resolve(src, params.repository);
+  const commit = (await git(['rev-parse', '--verify', 'HEAD^{commit}'], repo)).trim();
+  const tag = params.tagFile ? await readTagName(src, params) : null;
+  const policy = await openPolicy(request.source, log);
+  try {
+    const report = await verifyForPush(request, repo, commit, policy);
+    if (!report.ok) {
+      for (const line of describeFailures(report)) log(line);
+      throw new GateClosedError(`commit ${commit} did not pass verification (${report.status}); nothing was pushed`);
+    }
+    const refspecs: string[] = [];
+    if (params.branch) refspecs.push(`${commit}:refs/heads/${params.branch}`);
+    if (tag) {
+      await createTag(repo, tag, commit, params.annotateFile ? await readFile(resolve(src, params.annotateFile), 'utf8') : null);
+      refspecs.push(`refs/tags/${tag}:refs/tags/${tag}`);
+    }
+    const access = await openRemoteAccess(request.source);
+    try {
+      await runRemoteGit(access, ['push', '--quiet', '--atomic', '--', access.uri, ...refspecs], repo);
+    } finally {
+      await access.dispose();
+    }
+    log(`pushed ${commit}${params.branch ? ` to ${params.branch}` : ''}${tag ? ` as tag ${tag}` : ''}`);
+    const version = tag && usesTags(request.source) ? { ref: tag, commit } : { ref: commit };
+    return { version, metadata: await commitMetadata(repo, commit, report) };
+  } finally {
+    await policy.dispose();
+  }
+}
+
+/** Verify in the checkout; when the trust root (often a tag) is not there, in the mirror, which fetches it. */
+async function verifyForPush(request: ResourceRequest, repo: string, commit: string, policy: ResourcePolicy): Promise<RangeReport> {
+  const since = policy.since;
+  if (!since || (await runGit(['rev-parse', '--verify', '--quiet', '--end-of-options', `${since}^{commit}`], repo)).code === 0) {
+    // Never the cache here: the checkout is the user's, not ours to write into.
+    return verifyUnderPolicy(repo, commit, policy, false);
+  }
+  const access = await openRemoteAccess(request.source);
+  try {
+    const mirror = await updateMirror(request.source, access);
+    await git(['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', '--', repo, '+HEAD:refs/siggate/out'], mirror.gitDir);
+    const fetched = (await git(['rev-parse', '--verify', 'refs/siggate/out^{commit}'], mirror.gitDir)).trim();
+    if (fetched !== commit) throw new GateClosedError(`the checkout's HEAD moved while verifying (${commit} became ${fetched})`);
+    return await verifyUnderPolicy(mirror.gitDir, commit, policy, true);
+  } finally {
+    await access.dispose();
+  }
+}
+
+function parseOutParams(params: Record<string, unknown>): OutParams {
+  const repository = optionalString(params, 'repository', 'params');
+  if (!repository) throw new UsageError('params.repository is required');
+  const parsed = {
+    repository,
+    tagFile: optionalString(params, 'tag', 'params'),
+    tagPrefix: optionalString(params, 'tag_prefix', 'params') ?? '',
+    annotateFile: optionalString(params, 'annotate', 'params'),
+    branch: optionalString(params, 'branch', 'params'),
+  };
+  if (!parsed.tagFile && !parsed.branch) throw new UsageError('out needs params.branch, params.tag or both: there is nothing to push');
+  if (parsed.annotateFile && !parsed.tagFile) throw new UsageError('params.annotate needs params.tag');
+  return parsed;
+}
+
+async function readTagName(src: string, params: OutParams): Promise<string> {
+  const file = resolve(src, params.tagFile!);
+  const text = await readFile(file, 'utf8').catch((error: unknown) => {
+    throw new UsageError(`cannot read params.tag file ${params.tagFile}: ${(error as Error).message}`, { cause: error });
+  });
+  const name = `${params.tagPrefix}${text.trim()}`;
+  if (name === params.tagPrefix || (await runGit(['check-ref-format', `refs/tags/${name}`], src)).code !== 0) {
+    throw new UsageError(`"${name}" (from params.tag) is not a valid tag name`);
+  }
+  return name;
+}
+
+async function createTag(repo: string, name: string, commit: string, message: string | null): Promise<void> {
+  // An annotated tag needs a tagger; a resource container usually has no git identity configured.
+  const configured = async (key: string): Promise<boolean> => (await runGit(['config', '--get', key], repo)).code === 0;
+  const hasIdentity = (await configured('user.name')) && (await configured('user.email'));
+  const identity = hasIdentity ? [] : ['-c', 'user.name=siggate', '-c', 'user.email=siggate@localhost'];
+  const annotate = message === null ? [] : ['-a', '-m', message];
+  await git([...identity, 'tag', '-f', ...annotate, '--', name, commit], repo);
+}

@@ -1,0 +1,73 @@
+// bin/check, bin/in and bin/out run as Concourse runs them: a subprocess, JSON on stdin, the destination as argv[1].
+import { spawn } from 'node:child_process';
+import { readdir, readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { demoKeys } from '../../fixtures/lib/demo-keys.js';
+import { Repo } from '../../fixtures/lib/repo.js';
+import { makeTempDir } from '../../fixtures/lib/temp.js';
+import { demoWorld, useFixtureCleanup } from '../helpers/world.js';
+
+useFixtureCleanup();
+
+const BIN = resolve(import.meta.dirname, '../../bin');
+
+function script(name: 'check' | 'in' | 'out', stdin: string, args: string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const child = spawn(join(BIN, name), args, { env: { ...process.env, SIGGATE_RESOURCE_CACHE: cache } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('close', (code) => done({ code, stdout, stderr }));
+    child.stdin.end(stdin);
+  });
+}
+
+let cache: string;
+let uri: string;
+let good: string;
+let unsigned: string;
+let keys: string[];
+
+beforeAll(async () => {
+  const world = await demoWorld();
+  cache = await makeTempDir('siggate-resource-cache-');
+  const work = await Repo.init();
+  const bare = await Repo.init({ bare: true });
+  good = await work.commit({ message: 'signed\n', sign: world.as('alice') });
+  unsigned = await work.commit({ message: 'not signed\n' });
+  await work.git('push', '--quiet', bare.dir, 'main');
+  uri = `file://${bare.dir}`;
+  keys = [await readFile(demoKeys.alice.publicKeyPath, 'utf8')];
+});
+
+describe('resource scripts', () => {
+  it('check prints only the JSON versions on stdout, oldest first, and logs the skipped tip', async () => {
+    const result = await script('check', JSON.stringify({ source: { uri, branch: 'main', commit_verification_keys: keys }, version: { ref: good } }));
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual([{ ref: good }]);
+    expect(result.stderr).toContain(unsigned);
+  });
+
+  it('in checks out a signed version and exits 0; an unsigned one exits 1 with DEST empty', async () => {
+    const request = (ref: string) => JSON.stringify({ source: { uri, branch: 'main', commit_verification_keys: keys }, version: { ref }, params: {} });
+    const dest = await makeTempDir('siggate-dest-');
+    const ok = await script('in', request(good), [dest]);
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout).version).toEqual({ ref: good });
+    expect(await readdir(join(dest, '.git'))).toContain('siggate-report.json');
+    const refused = await makeTempDir('siggate-dest-');
+    const bad = await script('in', request(unsigned), [refused]);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toBe('');
+    expect(await readdir(refused)).toEqual([]);
+  });
+
+  it('malformed JSON on stdin and an unknown source key exit 2', async () => {
+    expect((await script('check', '{"source":')).code).toBe(2);
+    const unknown = await script('out', JSON.stringify({ source: { uri, commit_verification_keys: keys, tag_fliter: 'v*' }, params: {} }), ['/tmp']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('tag_fliter');
+  });
+});
