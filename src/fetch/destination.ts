@@ -2,7 +2,7 @@ import { existsSync, lstatSync, realpathSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
-import { gitIn, runGitIn } from './git-exec.js';
+import { git, runGit } from '../git/run-git.js';
 import type { ResolvedTarget } from './quarantine.js';
 
 /** The destination before anything is written: absent (or an empty directory), or a checkout to update. */
@@ -14,11 +14,11 @@ export async function inspectDestination(into: string): Promise<Destination> {
   if (!existsSync(path)) return { kind: 'new', path };
   if (!lstatSync(path).isDirectory()) throw new UsageError(`${into} exists and is not a directory`);
   if ((await readdir(path)).length === 0) return { kind: 'new', path };
-  const top = await runGitIn(['rev-parse', '--show-toplevel'], path);
+  const top = await runGit(['rev-parse', '--show-toplevel'], path);
   if (top.code !== 0 || realpathSync(top.stdout.toString('utf8').trim()) !== realpathSync(path)) {
     throw new UsageError(`${into} is neither empty nor the top of a git checkout; refusing to write into it`);
   }
-  const head = await runGitIn(['rev-parse', '--verify', '--quiet', 'HEAD'], path);
+  const head = await runGit(['rev-parse', '--verify', '--quiet', 'HEAD'], path);
   return { kind: 'checkout', path, head: head.code === 0 ? head.stdout.toString('utf8').trim() : null };
 }
 
@@ -37,11 +37,11 @@ async function createCheckout(path: string, quarantine: string, target: Resolved
   await mkdir(dirname(path), { recursive: true });
   const staging = await mkdtemp(join(dirname(path), `.${basename(path)}.siggate-`));
   try {
-    await gitIn(['init', '--quiet', staging], staging);
+    await git(['init', '--quiet', staging], staging);
     await copyCommit(staging, quarantine, target.commit);
     await checkOut(staging, target);
     // Credentials were split off the URL before; this one is safe to store
-    await gitIn(['remote', 'add', 'origin', remoteUrl], staging);
+    await git(['remote', 'add', 'origin', remoteUrl], staging);
     // rename(2) replaces an empty directory atomically
     await rename(staging, path);
   } catch (error) {
@@ -52,18 +52,18 @@ async function createCheckout(path: string, quarantine: string, target: Resolved
 
 async function updateCheckout(destination: Destination & { kind: 'checkout' }, quarantine: string, target: ResolvedTarget): Promise<boolean> {
   await copyCommit(destination.path, quarantine, target.commit);
-  const before = await gitIn(['symbolic-ref', '--quiet', '--short', 'HEAD'], destination.path).catch(() => null);
+  const before = await git(['symbolic-ref', '--quiet', '--short', 'HEAD'], destination.path).catch(() => null);
   await checkOut(destination.path, target);
   return destination.head !== target.commit || (before?.trim() ?? null) !== target.branch;
 }
 
 /** Copy the verified commit and its history from the quarantine; nothing else from the remote reaches DIR. */
 async function copyCommit(repo: string, quarantine: string, commit: string): Promise<void> {
-  await gitIn(['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', '--', quarantine, commit], repo);
+  await git(['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', '--', quarantine, commit], repo);
 }
 
 /** Check out exactly the verified tree: local changes to tracked files are discarded. */
 async function checkOut(repo: string, target: ResolvedTarget): Promise<void> {
   const where = target.branch ? ['-B', target.branch, target.commit] : ['--detach', target.commit];
-  await gitIn(['checkout', '--quiet', '--force', ...where], repo);
+  await git(['checkout', '--quiet', '--force', ...where], repo);
 }

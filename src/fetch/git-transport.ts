@@ -2,7 +2,7 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
-import { runGitIn } from './git-exec.js';
+import { gitEnv, runGit } from '../git/run-git.js';
 import { RemoteError } from '../errors.js';
 import { redactUrl } from './remote-url.js';
 import { BRANCH_NAMESPACE, type RemoteSnapshot } from './quarantine.js';
@@ -25,7 +25,7 @@ export async function fetchWithGit(quarantine: string, request: GitFetchRequest)
   return withSshKey(request.sshPrivateKey, async (env) => {
     const refspecs = [`+refs/heads/*:${BRANCH_NAMESPACE}*`, '+refs/tags/*:refs/tags/*', ...request.extraRefs.map(extraRefspec)];
     const args = ['fetch', '--quiet', '--prune', '--no-tags', '--no-write-fetch-head', '--', request.url, ...refspecs];
-    const result = await runGitIn(args, quarantine, env);
+    const result = await runGit(args, quarantine, { env: gitEnv(env) });
     if (result.code !== 0) throw fetchFailure(request.url, result.stderr);
     const defaultBranch = request.needDefaultBranch ? await lookUpDefaultBranch(quarantine, request.url, env) : null;
     return { defaultBranch };
@@ -42,7 +42,7 @@ export function extraRefName(ref: string): string {
 }
 
 async function lookUpDefaultBranch(quarantine: string, url: string, env: NodeJS.ProcessEnv): Promise<string | null> {
-  const result = await runGitIn(['ls-remote', '--symref', '--', url, 'HEAD'], quarantine, env);
+  const result = await runGit(['ls-remote', '--symref', '--', url, 'HEAD'], quarantine, { env: gitEnv(env) });
   if (result.code !== 0) throw fetchFailure(url, result.stderr);
   const match = /^ref: (refs\/heads\/\S+)\tHEAD$/m.exec(result.stdout.toString('utf8'));
   return match?.[1] ?? null;

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import type { HttpClient } from 'isomorphic-git';
 import { UsageError } from '../errors.js';
-import { gitIn } from './git-exec.js';
+import { git } from '../git/run-git.js';
 import { RemoteError } from '../errors.js';
 import { BRANCH_NAMESPACE, isFullOid, type RemoteSnapshot } from './quarantine.js';
 import { extraRefspec } from './git-transport.js';
@@ -52,8 +52,8 @@ function withIdleTimeout(client: HttpClient): HttpClient {
 
 async function configureRefspecs(quarantine: string, extraRefs: readonly string[]): Promise<void> {
   const key = `remote.${REMOTE_NAME}.fetch`;
-  await gitIn(['config', '--replace-all', key, `+refs/heads/*:${BRANCH_NAMESPACE}*`], quarantine);
-  for (const ref of extraRefs) await gitIn(['config', '--add', key, extraRefspec(ref)], quarantine);
+  await git(['config', '--replace-all', key, `+refs/heads/*:${BRANCH_NAMESPACE}*`], quarantine);
+  for (const ref of extraRefs) await git(['config', '--add', key, extraRefspec(ref)], quarantine);
 }
 
 /** Basic auth; a token is the password (with `x-access-token` as the user unless one is given). Nothing: cancel. */

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
-import { gitIn, runGitIn } from './git-exec.js';
+import { git, runGit } from '../git/run-git.js';
 
 /** Where the quarantine keeps the remote's branches (tags go to refs/tags, mirrored and pruned). */
 export const BRANCH_NAMESPACE = 'refs/siggate/heads/';
@@ -40,10 +40,10 @@ export async function withQuarantine<T>(path: string | undefined, body: (gitDir:
 }
 
 async function initBare(dir: string): Promise<void> {
-  await gitIn(['init', '--quiet', '--bare', dir], dir);
+  await git(['init', '--quiet', '--bare', dir], dir);
   // No background gc: a temporary quarantine is removed as soon as the fetch ends
-  await gitIn(['config', 'gc.auto', '0'], dir);
-  await gitIn(['config', 'maintenance.auto', 'false'], dir);
+  await git(['config', 'gc.auto', '0'], dir);
+  await git(['config', 'maintenance.auto', 'false'], dir);
 }
 
 async function openCacheRepository(dir: string): Promise<string> {
@@ -52,7 +52,7 @@ async function openCacheRepository(dir: string): Promise<string> {
     await initBare(dir);
     return dir;
   }
-  const result = await runGitIn(['rev-parse', '--is-bare-repository'], dir);
+  const result = await runGit(['rev-parse', '--is-bare-repository'], dir);
   if (result.code !== 0 || result.stdout.toString('utf8').trim() !== 'true') {
     throw new UsageError(`quarantine ${dir} exists and is not a bare git repository`);
   }
@@ -85,7 +85,7 @@ async function peelOrFail(quarantine: string, rev: string, shown: string): Promi
 
 /** The commit a revision peels to in the quarantine, or null. */
 export async function peel(gitDir: string, rev: string): Promise<string | null> {
-  const result = await runGitIn(['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`], gitDir);
+  const result = await runGit(['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`], gitDir);
   return result.code === 0 ? result.stdout.toString('utf8').trim() : null;
 }
 
@@ -96,5 +96,5 @@ export async function peel(gitDir: string, rev: string): Promise<string | null> 
  */
 export async function seedTrustRoot(quarantine: string, destination: string, since: string): Promise<void> {
   if (!isFullOid(since) || (await peel(quarantine, since))) return;
-  await runGitIn(['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', '--', destination, since.toLowerCase()], quarantine);
+  await runGit(['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', '--', destination, since.toLowerCase()], quarantine);
 }

@@ -37,7 +37,7 @@ class GitHistory implements History {
 
   private async revList(flags: string[], revs: readonly string[]): Promise<string[]> {
     const args = ['--git-dir', this.reader.gitDir, 'rev-list', ...flags, '--stdin'];
-    const result = await runGit(args, this.reader.gitDir, Buffer.from(revs.join('\n') + '\n'));
+    const result = await runGit(args, this.reader.gitDir, { input: Buffer.from(revs.join('\n') + '\n') });
     // a shallow or broken history still lets the walk itself decide; the list is only an accelerator here
     if (result.code !== 0) return [];
     return result.stdout.toString('latin1').split('\n').filter(Boolean);

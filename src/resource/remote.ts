@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GitError } from '../errors.js';
 import { RemoteError } from '../errors.js';
+import { gitEnv, runGit } from '../git/run-git.js';
 import type { ResourceSource } from './source.js';
 
 /** How git reaches the source's remote: an environment carrying the credentials, and the strings to redact. */
@@ -20,12 +19,11 @@ export interface RemoteAccess {
  * dir (ssh needs a file) removed by `dispose`.
  */
 export async function openRemoteAccess(source: ResourceSource): Promise<RemoteAccess> {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env)) {
+  const env = gitEnv();
+  for (const name of Object.keys(env)) {
     // A trace variable would print the Authorization header.
-    if (!name.startsWith('GIT_TRACE') && name !== 'GIT_CURL_VERBOSE') env[name] = value;
+    if (name.startsWith('GIT_TRACE') || name === 'GIT_CURL_VERBOSE') delete env[name];
   }
-  Object.assign(env, { GIT_TERMINAL_PROMPT: '0', GIT_NO_REPLACE_OBJECTS: '1', GIT_PAGER: 'cat', LC_ALL: 'C' });
   const secrets = uriSecrets(source.uri);
   if (source.username !== null || source.password !== null) {
     const basic = Buffer.from(`${source.username ?? ''}:${source.password ?? ''}`).toString('base64');
@@ -55,13 +53,13 @@ export async function openRemoteAccess(source: ResourceSource): Promise<RemoteAc
 
 /** Run git against the remote; a failure is a RemoteError (exit 3) whose message has every secret replaced. */
 export async function runRemoteGit(access: RemoteAccess, args: readonly string[], cwd: string): Promise<string> {
-  const result = await spawnGit(args, cwd, access.env);
+  const result = await runGit(args, cwd, { env: access.env });
   if (result.code !== 0) {
     const stderr = redact(result.stderr.trim(), access.secrets);
     const shown = args.map((arg) => redact(arg, access.secrets));
     throw new RemoteError(`git ${shown.join(' ')} failed: ${stderr}`);
   }
-  return result.stdout;
+  return result.stdout.toString('utf8');
 }
 
 /** Replace each secret (and its URL-encoded form) with `***`. */
@@ -89,18 +87,4 @@ function addConfig(env: NodeJS.ProcessEnv, key: string, value: string): void {
   env[`GIT_CONFIG_KEY_${count}`] = key;
   env[`GIT_CONFIG_VALUE_${count}`] = value;
   env['GIT_CONFIG_COUNT'] = String(count + 1);
-}
-
-function spawnGit(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('git', [...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
-    child.on('error', (error) => reject(new GitError(`cannot run git: ${error.message}`, args, '', { cause: error })));
-    child.on('close', (code) =>
-      resolve({ code: code ?? 128, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }),
-    );
-  });
 }
