@@ -1,24 +1,15 @@
 import { readFile } from 'node:fs/promises';
-import { InvalidArgumentError, type Command } from 'commander';
-import type { RangeMode } from '../commands/types.js';
+import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import type { FetchOptions } from '../fetch/fetch.js';
 import type { RemoteAuth } from '../fetch/remote-url.js';
 import { formatRangeReport } from './format.js';
+import { addPolicyOptions, addRangeOptions, policyOptionsOf, rangeOptionsOf, type PolicyFlags, type RangeFlags } from './options.js';
 import { createProgress } from './progress.js';
 
-interface FetchFlags {
+interface FetchFlags extends PolicyFlags, RangeFlags {
   into: string;
   ref?: string;
-  since?: string;
-  mode?: RangeMode;
-  keys?: string[];
-  allow?: string[];
-  allowFile?: string[];
-  ignoreExpiry?: boolean;
-  allowWeak?: boolean;
-  allowRewind?: boolean;
-  json?: boolean;
   username?: string;
   passwordEnv?: string;
   tokenEnv?: string;
@@ -26,30 +17,15 @@ interface FetchFlags {
   quarantine?: string;
 }
 
-const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
-
-function parseMode(value: string): RangeMode {
-  if (value === 'tip' || value === 'first-parent' || value === 'all') return value;
-  throw new InvalidArgumentError('expected tip, first-parent or all');
-}
-
 /** Registers `siggate fetch URL --into DIR`: quarantined fetch, verify, and only then check out. */
 export function addFetchCommand(program: Command): void {
-  program
+  const fetch = program
     .command('fetch')
     .description('fetch a ref into a quarantine, verify it, and only then create or update the checkout in DIR')
     .argument('<url>', 'https://, http://, ssh://, git@host:path, file:// or a local path')
     .requiredOption('--into <dir>', 'destination checkout (created, or updated when it is one)')
-    .option('--ref <ref>', "branch, refs/..., tag or full commit id (default: the remote's HEAD branch)")
-    .option('--since <rev>', 'trust root: a commit or (signed) tag already trusted')
-    .option('--mode <mode>', 'tip | first-parent | all', parseMode)
-    .option('--keys <path>', 'key file or directory (repeatable; default ./keys)', collect)
-    .option('--allow <fingerprint>', 'narrow the allow list to this key (repeatable)', collect)
-    .option('--allow-file <file>', 'file with one allowed fingerprint a line (repeatable)', collect)
-    .option('--ignore-expiry', 'accept signatures made after the key had expired (revocation still counts)')
-    .option('--allow-weak', 'accept SHA-1, DSA and RSA under 2048 bits')
-    .option('--allow-rewind', 'accept a target that does not descend from the trust root')
-    .option('--json', 'print the JSON report on stdout')
+    .option('--ref <ref>', "branch, refs/..., tag or full commit id (default: the remote's HEAD branch)");
+  addRangeOptions(addPolicyOptions(fetch))
     .option('--username <user>', 'HTTP(S) user name (default: $SIGGATE_GIT_USERNAME)')
     .option('--password-env <var>', 'environment variable holding the HTTP(S) password (default: SIGGATE_GIT_PASSWORD)')
     .option('--token-env <var>', 'environment variable holding the HTTP(S) token (default: SIGGATE_GIT_TOKEN)')
@@ -77,21 +53,14 @@ export function addFetchCommand(program: Command): void {
 async function fetchOptionsOf(url: string, flags: FetchFlags): Promise<FetchOptions> {
   const sshPrivateKey = await readSshKey(flags.sshKey);
   return {
+    ...policyOptionsOf(flags),
+    ...rangeOptionsOf(flags),
     url,
     into: flags.into,
     ...(flags.ref !== undefined ? { ref: flags.ref } : {}),
-    since: flags.since ?? null,
-    ...(flags.mode ? { mode: flags.mode } : {}),
-    keys: flags.keys ?? ['./keys'],
-    allow: flags.allow ?? [],
-    allowFile: flags.allowFile ?? [],
-    ignoreExpiry: flags.ignoreExpiry ?? false,
-    allowWeak: flags.allowWeak ?? false,
-    allowRewind: flags.allowRewind ?? false,
     auth: credentialsOf(flags),
     ...(sshPrivateKey !== undefined ? { sshPrivateKey } : {}),
     ...(flags.quarantine !== undefined ? { quarantine: flags.quarantine } : {}),
-    onWarning: flags.json ? undefined : (message) => process.stderr.write(`warning: ${message}\n`),
   };
 }
 

@@ -1,52 +1,24 @@
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { exitCodeFor, SiggateError } from '../errors.js';
-import type { RangeMode, ReaderKind, VerifyOptions } from '../commands/types.js';
+import type { ReaderKind } from '../commands/types.js';
 import { addFetchCommand } from './fetch-command.js';
 import { formatKeys, formatRangeReport, formatTagReport } from './format.js';
+import {
+  addPolicyOptions,
+  addRangeOptions,
+  addRepositoryOptions,
+  collect,
+  policyOptionsOf,
+  rangeOptionsOf,
+  type PolicyFlags,
+  type RangeFlags,
+} from './options.js';
 import { writeRangeReportJson } from './json.js';
 import { createProgress } from './progress.js';
 
-interface CommonFlags {
+interface RepositoryFlags extends PolicyFlags {
   repo: string;
-  keys?: string[];
-  allow?: string[];
-  allowFile?: string[];
-  ignoreExpiry?: boolean;
-  allowWeak?: boolean;
-  json?: boolean;
   reader: ReaderKind;
-}
-
-const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
-
-function addVerifyOptions(command: Command): Command {
-  return command
-    .option('--repo <dir>', 'repository (work tree or git dir)', '.')
-    .option('--keys <path>', 'key file or directory (repeatable; default ./keys)', collect)
-    .option('--allow <fingerprint>', 'narrow the allow list to this key (repeatable)', collect)
-    .option('--allow-file <file>', 'file with one allowed fingerprint a line (repeatable)', collect)
-    .option('--ignore-expiry', 'accept signatures made after the key had expired (revocation still counts)')
-    .option('--allow-weak', 'accept SHA-1, DSA and RSA under 2048 bits')
-    .option('--json', 'print the JSON report on stdout')
-    .addOption(new Option('--reader <kind>', 'how to read objects').choices(['auto', 'git', 'isomorphic']).default('auto'));
-}
-
-function verifyOptions(flags: CommonFlags): VerifyOptions {
-  return {
-    repo: flags.repo,
-    keys: flags.keys ?? ['./keys'],
-    allow: flags.allow ?? [],
-    allowFile: flags.allowFile ?? [],
-    ignoreExpiry: flags.ignoreExpiry ?? false,
-    allowWeak: flags.allowWeak ?? false,
-    reader: flags.reader,
-    onWarning: flags.json ? undefined : (message) => process.stderr.write(`warning: ${message}\n`),
-  };
-}
-
-function parseMode(value: string): RangeMode {
-  if (value === 'tip' || value === 'first-parent' || value === 'all') return value;
-  throw new InvalidArgumentError('expected tip, first-parent or all');
 }
 
 function buildProgram(): Command {
@@ -56,21 +28,19 @@ function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) });
 
-  addVerifyOptions(program.command('verify').argument('[rev]', 'revision to verify', 'HEAD'))
+  const verify = program.command('verify').argument('[rev]', 'revision to verify', 'HEAD');
+  addRangeOptions(addRepositoryOptions(addPolicyOptions(verify)))
     .description('verify the commits a mode requires, from a trust root to REV')
-    .option('--since <rev>', 'trust root: a commit or (signed) tag already trusted')
-    .option('--mode <mode>', 'tip | first-parent | all', parseMode)
-    .option('--allow-rewind', 'accept a target that does not descend from the trust root')
     .option('--no-cache', 'neither read nor extend the verification cache under the git directory')
-    .action(async (rev: string, flags: CommonFlags & { since?: string; mode?: RangeMode; allowRewind?: boolean; cache: boolean }) => {
+    .action(async (rev: string, flags: RepositoryFlags & RangeFlags & { cache: boolean }) => {
       const { verifyRange } = await import('../commands/verify-range.js');
       const progress = createProgress(process.stderr);
       const report = await verifyRange({
-        ...verifyOptions(flags),
+        ...policyOptionsOf(flags),
+        ...rangeOptionsOf(flags),
+        repo: flags.repo,
+        reader: flags.reader,
         target: rev,
-        since: flags.since ?? null,
-        ...(flags.mode ? { mode: flags.mode } : {}),
-        allowRewind: flags.allowRewind ?? false,
         cache: flags.cache,
         onProgress: (done, total) => progress.update(done, total),
       });
@@ -80,11 +50,11 @@ function buildProgram(): Command {
       process.exitCode = report.ok ? 0 : 1;
     });
 
-  addVerifyOptions(program.command('verify-tag').argument('<tag>', 'annotated tag to verify'))
+  addRepositoryOptions(addPolicyOptions(program.command('verify-tag').argument('<tag>', 'annotated tag to verify')))
     .description("verify an annotated tag object's own signature")
-    .action(async (tag: string, flags: CommonFlags) => {
+    .action(async (tag: string, flags: RepositoryFlags) => {
       const { verifyTag } = await import('../commands/verify-tag.js');
-      const report = await verifyTag({ ...verifyOptions(flags), tag });
+      const report = await verifyTag({ ...policyOptionsOf(flags), repo: flags.repo, reader: flags.reader, tag });
       if (flags.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
       else process.stderr.write(formatTagReport(report));
       process.exitCode = report.ok ? 0 : 1;

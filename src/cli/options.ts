@@ -1,0 +1,70 @@
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import type { RangeMode, VerifyOptions } from '../commands/types.js';
+
+/** Flags shared by every command that verifies. */
+export interface PolicyFlags {
+  keys?: string[];
+  allow?: string[];
+  allowFile?: string[];
+  ignoreExpiry?: boolean;
+  allowWeak?: boolean;
+  json?: boolean;
+}
+
+/** Flags of commands that verify a range. */
+export interface RangeFlags {
+  since?: string;
+  mode?: RangeMode;
+  allowRewind?: boolean;
+}
+
+export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+function parseMode(value: string): RangeMode {
+  if (value === 'tip' || value === 'first-parent' || value === 'all') return value;
+  throw new InvalidArgumentError('expected tip, first-parent or all');
+}
+
+/** `--keys`, `--allow`, `--allow-file`, `--ignore-expiry`, `--allow-weak`, `--json`. */
+export function addPolicyOptions(command: Command): Command {
+  return command
+    .option('--keys <path>', 'key file or directory (repeatable; default ./keys)', collect)
+    .option('--allow <fingerprint>', 'narrow the allow list to this key (repeatable)', collect)
+    .option('--allow-file <file>', 'file with one allowed fingerprint a line (repeatable)', collect)
+    .option('--ignore-expiry', 'accept signatures made after the key had expired (revocation still counts)')
+    .option('--allow-weak', 'accept SHA-1, DSA and RSA under 2048 bits')
+    .option('--json', 'print the JSON report on stdout');
+}
+
+/** `--repo` and `--reader`, for commands that read a local repository. */
+export function addRepositoryOptions(command: Command): Command {
+  return command
+    .option('--repo <dir>', 'repository (work tree or git dir)', '.')
+    .addOption(new Option('--reader <kind>', 'how to read objects').choices(['auto', 'git', 'isomorphic']).default('auto'));
+}
+
+/** `--since`, `--mode`, `--allow-rewind`. */
+export function addRangeOptions(command: Command): Command {
+  return command
+    .option('--since <rev>', 'trust root: a commit or (signed) tag already trusted')
+    .option('--mode <mode>', 'tip | first-parent | all', parseMode)
+    .option('--allow-rewind', 'accept a target that does not descend from the trust root');
+}
+
+/** The verification options the policy flags stand for; warnings go to stderr unless JSON was asked for. */
+export function policyOptionsOf(flags: PolicyFlags): VerifyOptions {
+  return {
+    keys: flags.keys ?? ['./keys'],
+    allow: flags.allow ?? [],
+    allowFile: flags.allowFile ?? [],
+    ignoreExpiry: flags.ignoreExpiry ?? false,
+    allowWeak: flags.allowWeak ?? false,
+    onWarning: flags.json ? undefined : (message) => process.stderr.write(`warning: ${message}\n`),
+  };
+}
+
+/** The range options the range flags stand for. */
+export function rangeOptionsOf(flags: RangeFlags): { since: string | null; mode?: RangeMode; allowRewind: boolean } {
+  return { since: flags.since ?? null, ...(flags.mode ? { mode: flags.mode } : {}), allowRewind: flags.allowRewind ?? false };
+}
+
