@@ -82,6 +82,8 @@ export class CatFileReader implements ObjectReader {
   }
 
   private pumpAhead(): void {
+    // refill in bulk once half the window is used: one write for many requests
+    if (this.readyAhead.size > READ_AHEAD / 2) return;
     while (this.readyAhead.size < READ_AHEAD && this.aheadIndex < this.ahead.length) {
       const oid = this.ahead[this.aheadIndex++]!;
       if (!this.awaitingRead.delete(oid)) continue;
