@@ -1,16 +1,24 @@
 import { parseTag } from '../core/tag.js';
 import { makeVerdict, type Verdict } from '../core/verdict.js';
-import { RepositoryError } from '../errors.js';
 import type { GitObject } from '../git/object-reader.js';
 import { withVerifyContext, type VerifyContext } from './context.js';
 import { resolveRevision, toCommitReport } from './objects.js';
 import type { TagReport, VerifyOptions } from './types.js';
 
-/** Verify an annotated tag object's own signature (`siggate verify-tag`). */
+/** Verify an annotated tag object's own signature (`siggate verify-tag`). A lightweight tag has none: `unsigned`. */
 export async function verifyTag(options: VerifyOptions & { tag: string }): Promise<TagReport> {
   return withVerifyContext(options, async (context) => {
     const object = await resolveTagObject(context, options.tag);
-    const { verdict, target, targetType } = await checkTagObject(context, object);
+    const { verdict, target, targetType } =
+      object.type === 'tag'
+        ? await checkTagObject(context, object)
+        : {
+            verdict: makeVerdict('unsigned', 'none', `${options.tag} names a ${object.type}, not a tag object: a lightweight tag carries no signature`, {
+              remedy: `replace it with a signed annotated tag (git tag -s ${options.tag})`,
+            }),
+            target: object.oid,
+            targetType: object.type,
+          };
     const entry = toCommitReport(object.oid, '', verdict);
     return {
       ok: verdict.status === 'valid',
@@ -29,13 +37,11 @@ export async function verifyTag(options: VerifyOptions & { tag: string }): Promi
   });
 }
 
-/** A tag name (tried as `refs/tags/NAME` first) or any revision naming a tag object. */
+/** The object a tag name (tried as `refs/tags/NAME` first) or any revision names; unknown names are usage errors. */
 export async function resolveTagObject(context: VerifyContext, tag: string): Promise<GitObject> {
   const oid = (await context.reader.resolve(`refs/tags/${tag}`)) ?? (await context.reader.resolve(tag));
   const object = oid ? await context.reader.read(oid) : null;
-  if (!object) return resolveRevision(context.reader, tag);
-  if (object.type !== 'tag') throw new RepositoryError(`${tag} is a lightweight tag or not a tag: there is no tag object to verify`);
-  return object;
+  return object ?? resolveRevision(context.reader, tag);
 }
 
 /** The verdict on a tag object's signature, and what it points at. */
