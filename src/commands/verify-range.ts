@@ -74,8 +74,20 @@ function openCache(context: VerifyContext, mode: RangeMode, since: string | null
 async function resolveTrustRoot(context: VerifyContext, since: string): Promise<{ commit: string; problem: string | null }> {
   const object = await resolveRevision(context.reader, since);
   const commit = (await peelToCommit(context.reader, object, since)).oid;
-  if (object.type !== 'tag') return { commit, problem: null };
+  const movable = `trust root ${since} is a tag without a valid signature; whoever can push tags can move it — prefer a commit id or a signed tag`;
+  if (object.type !== 'tag') {
+    if (await isTagName(context, since, object.oid)) context.warn(movable);
+    return { commit, problem: null };
+  }
   const { verdict } = await checkTagObject(context, object);
+  if (verdict.status === 'unsigned') context.warn(movable);
   if (verdict.status === 'valid' || verdict.status === 'unsigned') return { commit, problem: null };
   return { commit, problem: `trust root tag ${since} has a signature that is not valid (${verdict.status}: ${verdict.reason})` };
+}
+
+/** Whether `rev` resolves through a tag ref (a lightweight tag) rather than a commit id or a branch. */
+async function isTagName(context: VerifyContext, rev: string, oid: string): Promise<boolean> {
+  if (/^[0-9a-f]{40}$|^[0-9a-f]{64}$/.test(rev)) return false;
+  const viaTag = await context.reader.resolve(rev.startsWith('refs/tags/') ? rev : `refs/tags/${rev}`);
+  return viaTag === oid;
 }
