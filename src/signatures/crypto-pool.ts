@@ -23,7 +23,7 @@ function check(job) {
   const key = keys.get(job.key);
   try {
     if (job.scheme === 'eddsa') return verify(null, createHash(job.hash).update(job.data).digest(), key, job.signature);
-    if (job.scheme === 'ecdsa') return verify(job.hash, job.data, { key, dsaEncoding: 'ieee-p1363' }, job.signature);
+    if (job.scheme === 'ecdsa') return verify(job.hash, job.data, { key, dsaEncoding: 'der' }, job.signature);
     return verify(job.hash, job.data, key, job.signature);
   } catch {
     return false;
@@ -83,7 +83,7 @@ export class CryptoPool {
   static run(key: KeyObject, job: CryptoJob): boolean {
     try {
       if (job.scheme === 'eddsa') return cryptoVerify(null, createHash(job.hash).update(job.data).digest(), key, job.signature);
-      if (job.scheme === 'ecdsa') return cryptoVerify(job.hash, job.data, { key, dsaEncoding: 'ieee-p1363' }, job.signature);
+      if (job.scheme === 'ecdsa') return cryptoVerify(job.hash, job.data, { key, dsaEncoding: 'der' }, job.signature);
       return cryptoVerify(job.hash, job.data, key, job.signature);
     } catch {
       return false;

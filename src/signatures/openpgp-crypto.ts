@@ -20,12 +20,6 @@ const HASH_NAMES: Partial<Record<number, string>> = {
   [enums.hash.sha3_256]: 'sha3-256',
   [enums.hash.sha3_512]: 'sha3-512',
 };
-const EC_CURVES: Record<string, { crv: string; size: number }> = {
-  p256: { crv: 'P-256', size: 32 },
-  p384: { crv: 'P-384', size: 48 },
-  p521: { crv: 'P-521', size: 66 },
-};
-
 const keyObjects = new WeakMap<object, KeyObject | null>();
 
 /** A node:crypto check ready to run: `false` when the signature cannot be by this key at all. */
@@ -55,11 +49,9 @@ function jobFor(algorithm: number, hash: string, data: Buffer, key: KeyObject, p
       const size = Math.ceil((key.asymmetricKeyDetails?.modulusLength ?? 0) / 8);
       return params.s ? { scheme: 'rsa', hash, data, signature: leftPad(params.s, size) } : null;
     }
-    case enums.publicKey.ecdsa: {
-      const size = EC_SIZES.get(key.asymmetricKeyDetails?.namedCurve ?? '') ?? 0;
+    case enums.publicKey.ecdsa:
       if (!params.r || !params.s) return null;
-      return { scheme: 'ecdsa', hash, data, signature: Buffer.concat([leftPad(params.r, size), leftPad(params.s, size)]) };
-    }
+      return { scheme: 'ecdsa', hash, data, signature: derSignature(params.r, params.s) };
     case enums.publicKey.eddsaLegacy:
       if (!params.r || !params.s) return null;
       return { scheme: 'eddsa', hash, data, signature: Buffer.concat([leftPad(params.r, 32), leftPad(params.s, 32)]) };
@@ -69,12 +61,6 @@ function jobFor(algorithm: number, hash: string, data: Buffer, key: KeyObject, p
       return null;
   }
 }
-
-const EC_SIZES = new Map<string, number>([
-  ['prime256v1', 32],
-  ['secp384r1', 48],
-  ['secp521r1', 66],
-]);
 
 /** A node:crypto public key for a key packet, built once; null when the algorithm is left to openpgp.js. */
 function keyObjectFor(key: RawKeyPacket): KeyObject | null {
@@ -96,11 +82,11 @@ function buildKeyObject(key: RawKeyPacket): KeyObject | null {
     case enums.publicKey.rsaSign:
       return createPublicKey({ key: { kty: 'RSA', n: b64u(p.n as Uint8Array), e: b64u(p.e as Uint8Array) }, format: 'jwk' });
     case enums.publicKey.ecdsa: {
-      const curve = EC_CURVES[curveName(p.oid)];
+      // an SPKI built from the curve OID in the key packet: every named curve OpenSSL knows, brainpool included
       const q = p.Q as Uint8Array;
-      if (!curve || q[0] !== 0x04 || q.length !== 1 + 2 * curve.size) return null;
-      const [x, y] = [q.subarray(1, 1 + curve.size), q.subarray(1 + curve.size)];
-      return createPublicKey({ key: { kty: 'EC', crv: curve.crv, x: b64u(x), y: b64u(y) }, format: 'jwk' });
+      const curve = (p.oid as { oid?: Uint8Array } | undefined)?.oid;
+      if (!curve || curve.length === 0 || q[0] !== 0x04) return null;
+      return createPublicKey({ key: ecSpki(curve, q), format: 'der', type: 'spki' });
     }
     case enums.publicKey.eddsaLegacy: {
       const q = p.Q as Uint8Array;
@@ -112,6 +98,32 @@ function buildKeyObject(key: RawKeyPacket): KeyObject | null {
     default:
       return null;
   }
+}
+
+const EC_PUBLIC_KEY_OID = Buffer.from('2a8648ce3d0201', 'hex');
+
+/** DER SubjectPublicKeyInfo of an uncompressed EC point on the curve with this OID. */
+function ecSpki(curveOid: Uint8Array, point: Uint8Array): Buffer {
+  const algorithm = der(0x30, Buffer.concat([der(0x06, EC_PUBLIC_KEY_OID), der(0x06, curveOid)]));
+  return der(0x30, Buffer.concat([algorithm, der(0x03, Buffer.concat([Buffer.of(0), point]))]));
+}
+
+/** DER ECDSA-Sig-Value: SEQUENCE of the two INTEGERs r and s. */
+function derSignature(r: Uint8Array, s: Uint8Array): Buffer {
+  return der(0x30, Buffer.concat([der(0x02, derInteger(r)), der(0x02, derInteger(s))]));
+}
+
+function derInteger(value: Uint8Array): Buffer {
+  let start = 0;
+  while (start < value.length - 1 && value[start] === 0) start++;
+  const bytes = Buffer.from(value.subarray(start));
+  return bytes[0]! & 0x80 ? Buffer.concat([Buffer.of(0), bytes]) : bytes;
+}
+
+function der(tag: number, content: Uint8Array): Buffer {
+  const length = content.length;
+  const header = length < 0x80 ? [length] : length < 0x100 ? [0x81, length] : [0x82, length >> 8, length & 0xff];
+  return Buffer.concat([Buffer.of(tag, ...header), content]);
 }
 
 function curveName(oid: unknown): string {
