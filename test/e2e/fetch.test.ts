@@ -2,14 +2,14 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Repo } from '../../fixtures/lib/repo.js';
 import { cleanEnv, run } from '../../fixtures/lib/run.js';
 import { makeTempDir } from '../../fixtures/lib/temp.js';
 import type { RangeReport } from '../../src/index.js';
-import { startGitHttpServer } from '../helpers/git-http-server.js';
+import { makeServedRemote, startGitHttpServer } from '../helpers/git-http-server.js';
 import type { GitHttpServer } from '../helpers/git-http-server.js';
 import { demoWorld, useFixtureCleanup } from '../helpers/world.js';
 import type { DemoWorld } from '../helpers/world.js';
@@ -45,9 +45,9 @@ const c: Record<'R' | 'A' | 'B' | 'U' | 'X', string> = { R: '', A: '', B: '', U:
 
 beforeAll(async () => {
   world = await demoWorld();
-  const root = await makeTempDir('siggate-remote-');
-  await mkdir(join(root, 'project.git'));
-  bare = await Repo.init({ bare: true, dir: join(root, 'project.git') });
+  const remote = await makeServedRemote('siggate-remote-');
+  const root = remote.root;
+  bare = remote.bare;
   work = await Repo.init();
   c.R = await work.commit({ message: 'R\n', sign: world.as('alice') });
   c.A = await work.commit({ message: 'A\n', sign: world.as('alice') });

@@ -3,6 +3,17 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Repo } from '../../fixtures/lib/repo.js';
+import { makeTempDir } from '../../fixtures/lib/temp.js';
+
+/** An empty bare repository `project.git` under a fresh served root: the remote the fetch and resource tests push to. */
+export async function makeServedRemote(prefix = 'siggate-remote-'): Promise<{ root: string; bare: Repo }> {
+  const root = await makeTempDir(prefix);
+  await mkdir(join(root, 'project.git'));
+  return { root, bare: await Repo.init({ bare: true, dir: join(root, 'project.git') }) };
+}
 
 /** Credentials the server demands: a token (as `Bearer` or as the basic-auth password), or a user and password. */
 export interface ServerAuth {

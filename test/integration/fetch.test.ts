@@ -13,7 +13,7 @@ import { cleanEnv, run } from '../../fixtures/lib/run.js';
 import { makeTempDir } from '../../fixtures/lib/temp.js';
 import { fetchVerified } from '../../src/fetch/fetch.js';
 import type { FetchOptions } from '../../src/fetch/fetch.js';
-import { startGitHttpServer } from '../helpers/git-http-server.js';
+import { makeServedRemote, startGitHttpServer } from '../helpers/git-http-server.js';
 import type { GitHttpServer } from '../helpers/git-http-server.js';
 import { demoWorld, expectSiggateError, useFixtureCleanup } from '../helpers/world.js';
 import type { DemoWorld } from '../helpers/world.js';
@@ -29,9 +29,9 @@ const c: Record<'R' | 'A' | 'B' | 'U' | 'C' | 'X', string> = { R: '', A: '', B: 
 
 beforeAll(async () => {
   world = await demoWorld();
-  const root = await makeTempDir('siggate-remote-');
-  await mkdir(join(root, 'project.git'));
-  bare = await Repo.init({ bare: true, dir: join(root, 'project.git') });
+  const remote = await makeServedRemote('siggate-remote-');
+  const root = remote.root;
+  bare = remote.bare;
   work = await Repo.init();
   c.R = await work.commit({ message: 'R\n', sign: world.as('alice') });
   c.A = await work.commit({ message: 'A\n', sign: world.as('alice') });

@@ -1,12 +1,12 @@
 // The resource scripts against a real smart-HTTP server (`git http-backend` on 127.0.0.1) with basic auth.
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoKeys } from '../../fixtures/lib/demo-keys.js';
 import { Repo } from '../../fixtures/lib/repo.js';
 import { makeTempDir } from '../../fixtures/lib/temp.js';
 import { runResource, type ResourceKind } from '../../src/resource/main.js';
-import { startGitHttpServer, type GitHttpServer } from '../helpers/git-http-server.js';
+import { makeServedRemote, startGitHttpServer, type GitHttpServer } from '../helpers/git-http-server.js';
 import { demoWorld, useFixtureCleanup, type DemoWorld } from '../helpers/world.js';
 
 useFixtureCleanup();
@@ -31,9 +31,9 @@ let source: Record<string, unknown>;
 beforeAll(async () => {
   world = await demoWorld();
   process.env['SIGGATE_RESOURCE_CACHE'] = await makeTempDir('siggate-resource-cache-');
-  const root = await makeTempDir('siggate-http-root-');
-  await mkdir(join(root, 'project.git'));
-  bare = await Repo.init({ bare: true, dir: join(root, 'project.git') });
+  const remote = await makeServedRemote('siggate-http-root-');
+  const root = remote.root;
+  bare = remote.bare;
   work = await Repo.init();
   await work.commit({ message: 'one\n', sign: world.as('alice') });
   tip = await work.commit({ message: 'two\n', sign: world.as('bob') });
