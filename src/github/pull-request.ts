@@ -1,0 +1,99 @@
+import type { Octokit } from '@octokit/rest';
+import type { Review } from './approvals.js';
+import type { CheckRun, CommitStatus } from './ci-status.js';
+import type { RepoSlug } from './repo-slug.js';
+import { sleep } from './client.js';
+import { RemoteError } from '../errors.js';
+
+/** What merge-sign needs of a pull request. */
+export interface PullRequest {
+  number: number;
+  url: string;
+  title: string;
+  author: string;
+  state: string;
+  draft: boolean;
+  merged: boolean;
+  /** null: GitHub has not finished computing it. */
+  mergeable: boolean | null;
+  mergeableState: string | null;
+  head: { ref: string; sha: string; owner: string; repo: string | null };
+  base: { ref: string; sha: string; repo: string };
+}
+
+/** Backoff while GitHub computes `mergeable` (about 30 s in all). */
+export const DEFAULT_MERGEABLE_POLL_MS: readonly number[] = [1000, 2000, 3000, 5000, 8000, 11000];
+
+/** Fetches the pull request; while `mergeable` is null, asks again after each delay of `pollMs`. */
+export async function loadPullRequest(
+  octokit: Octokit,
+  slug: RepoSlug,
+  number: number,
+  pollMs: readonly number[] = DEFAULT_MERGEABLE_POLL_MS,
+  wait: (ms: number) => Promise<void> = sleep,
+): Promise<PullRequest> {
+  let pull = await fetchPull(octokit, slug, number);
+  for (const delay of pollMs) {
+    if (pull.mergeable !== null || pull.state !== 'open') break;
+    await wait(delay);
+    pull = await fetchPull(octokit, slug, number);
+  }
+  return pull;
+}
+
+async function fetchPull(octokit: Octokit, slug: RepoSlug, number: number): Promise<PullRequest> {
+  const { data } = await octokit.rest.pulls.get({ owner: slug.owner, repo: slug.name, pull_number: number });
+  // a proxy's error page arrives as a string with status 200; nothing below may read a shape that is not there
+  if (typeof data !== 'object' || data === null || typeof data.head?.sha !== 'string' || typeof data.base?.ref !== 'string') {
+    throw new RemoteError(`GitHub's answer for pull request #${number} is not a pull request`);
+  }
+  return {
+    number: data.number,
+    url: data.html_url,
+    title: data.title,
+    author: data.user?.login ?? '',
+    state: data.state,
+    draft: data.draft ?? false,
+    merged: data.merged ?? false,
+    mergeable: data.mergeable ?? null,
+    mergeableState: data.mergeable_state ?? null,
+    head: {
+      ref: data.head.ref,
+      sha: data.head.sha,
+      owner: data.head.repo?.owner.login ?? data.head.user?.login ?? data.head.label.split(':')[0] ?? '',
+      repo: data.head.repo?.full_name ?? null,
+    },
+    base: { ref: data.base.ref, sha: data.base.sha, repo: data.base.repo.full_name },
+  };
+}
+
+/** Every review of the pull request, oldest first, across all pages. */
+export async function loadReviews(octokit: Octokit, slug: RepoSlug, number: number): Promise<Review[]> {
+  return octokit.paginate(octokit.rest.pulls.listReviews, { owner: slug.owner, repo: slug.name, pull_number: number, per_page: 100 });
+}
+
+/** The combined status's statuses and the latest check run of each name, for one commit. */
+export async function loadCiResults(octokit: Octokit, slug: RepoSlug, sha: string): Promise<{ statuses: CommitStatus[]; checkRuns: CheckRun[] }> {
+  const combined = await octokit.rest.repos.getCombinedStatusForRef({ owner: slug.owner, repo: slug.name, ref: sha, per_page: 100 });
+  const checkRuns = await octokit.paginate(octokit.rest.checks.listForRef, {
+    owner: slug.owner,
+    repo: slug.name,
+    ref: sha,
+    filter: 'latest',
+    per_page: 100,
+  });
+  return { statuses: combined.data.statuses, checkRuns };
+}
+
+/** The status checks branch protection requires on `branch`; none when it is unprotected or the token cannot see its protection. */
+export async function loadRequiredChecks(octokit: Octokit, slug: RepoSlug, branch: string): Promise<string[]> {
+  const { data } = await octokit.rest.repos.getBranch({ owner: slug.owner, repo: slug.name, branch });
+  const required = data.protection?.required_status_checks;
+  if (!required || required.enforcement_level === 'off') return [];
+  return [...new Set([...(required.contexts ?? []), ...(required.checks ?? []).map((c) => c.context)])];
+}
+
+/** Deletes a branch of the repository (after a merge). */
+export async function deleteBranch(octokit: Octokit, slug: RepoSlug, branch: string): Promise<void> {
+  await octokit.rest.git.deleteRef({ owner: slug.owner, repo: slug.name, ref: `heads/${branch}` });
+}
