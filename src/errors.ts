@@ -26,6 +26,11 @@ export class RepositoryError extends SiggateError {
   static override readonly code = 'REPOSITORY';
 }
 
+/** Exit 2: the signing key cannot be read, unlocked or used, or git's configured signing failed. */
+export class SigningError extends SiggateError {
+  static override readonly code = 'SIGNING_FAILED';
+}
+
 /** Exit 3: a git process that failed for reasons other than the user's input. */
 export class GitError extends SiggateError {
   static override readonly code = 'GIT_FAILED';
