@@ -5,6 +5,8 @@ export { listKeys, type KeySummary } from './commands/list-keys.js';
 export { loadKeys } from './keys/load-keys.js';
 export { fetchVerified, type FetchOptions, type FetchResult } from './fetch/fetch.js';
 export { runResource } from './resource/main.js';
+export { mergeSign, type MergeSignOptions, type MergeSignResult, type MergeSignStatus } from './commands/merge-sign.js';
+export type { MergeCheck } from './github/merge-checks.js';
 export { Keyring, type OpenpgpKeyEntry } from './keys/keyring.js';
 export { parseCommit, type ParsedCommit } from './core/commit.js';
 export { parseTag, type ParsedTag } from './core/tag.js';
@@ -19,4 +21,4 @@ export type {
   VerifyOptions,
   VerifyRangeOptions,
 } from './commands/types.js';
-export { SiggateError, UsageError, KeyConfigError, RepositoryError, GitError, RemoteError, GateClosedError, exitCodeFor } from './errors.js';
+export { SiggateError, UsageError, KeyConfigError, RepositoryError, GitError, RemoteError, GateClosedError, SigningError, exitCodeFor } from './errors.js';

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { exitCodeFor, SiggateError } from '../errors.js';
 import type { ReaderKind } from '../commands/types.js';
 import { addFetchCommand } from './fetch-command.js';
+import { addMergeSignCommand } from './merge-sign-command.js';
 import { formatKeys, formatRangeReport, formatTagReport } from './format.js';
 import {
   addPolicyOptions,
@@ -73,6 +74,7 @@ function buildProgram(): Command {
       for (const warning of keys.flatMap((k) => k.warnings)) process.stderr.write(`warning: ${warning}\n`);
     });
   addFetchCommand(program);
+  addMergeSignCommand(program);
   return program;
 }
 

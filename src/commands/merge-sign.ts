@@ -1,0 +1,222 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { RepositoryError, UsageError } from '../errors.js';
+import { createGitHubClient } from '../github/client.js';
+import { checkPullRequest, type MergeCheck } from '../github/merge-checks.js';
+import { deleteBranch, type PullRequest } from '../github/pull-request.js';
+import { formatSlug, parseRepoSlug, repoSlugFromRemoteUrl, type RepoSlug } from '../github/repo-slug.js';
+import { fetchRefs, isAncestor, isBranchName, mergeTree, pushIfUnchanged, refOid } from '../git/merge.js';
+import { runGit } from '../git/run-git.js';
+import { objectFormatOf, withScratchRepo } from '../git/scratch-repo.js';
+import { createSignedCommit, describeSigner, resolveSigner, type ObjectSigner } from '../signing/signer.js';
+import { verifyRange } from './verify-range.js';
+import type { VerifyOptions } from './types.js';
+
+/** Options of `github-merge-sign` / `siggate merge-sign`. */
+export interface MergeSignOptions extends Omit<VerifyOptions, 'repo' | 'keys' | 'reader'> {
+  pr: number;
+  /** `OWNER/NAME`; default: parsed from the remote's URL. */
+  repo?: string | null;
+  /** A remote of the local repository, or a URL. Default `origin`. */
+  remote?: string;
+  /** The local repository (for its remotes, objects and signing configuration). Default `.`. */
+  cwd?: string;
+  /** When given, the pull request must target this branch. */
+  base?: string | null;
+  requiredApprovals?: number;
+  approvers?: readonly string[] | null;
+  requireChecks?: readonly string[];
+  /** Keys of the gate the merge must pass before it is pushed; default `./keys` when it exists, else no gate (a warning). */
+  keys?: string[] | null;
+  /** Sign with this armored OpenPGP secret key instead of git's configured signing. */
+  keyFile?: string | null;
+  deleteBranch?: boolean;
+  dryRun?: boolean;
+  token: string;
+  apiUrl?: string;
+  retryDelaysMs?: readonly number[];
+  mergeablePollMs?: readonly number[];
+  /** Called as each step starts, for a human log. */
+  onStep?: (message: string) => void;
+}
+
+export type MergeSignStatus = 'merged' | 'dry-run' | 'refused';
+
+/** What `merge-sign` did (or would do, or why it refused). */
+export interface MergeSignResult {
+  ok: boolean;
+  status: MergeSignStatus;
+  reason: string | null;
+  pullRequest: { number: number; url: string; title: string; head: string; base: string } | null;
+  checks: MergeCheck[];
+  approvedBy: string[];
+  /** The signed merge commit (also on `dry-run`, where it exists only in a scratch repository that is gone). */
+  commit: string | null;
+  signer: { fingerprint: string | null; userId: string | null; key: string } | null;
+  pushed: boolean;
+  branchDeleted: boolean;
+  warnings: string[];
+}
+
+/**
+ * Merges an approved, green pull request as a `--no-ff` merge commit signed by the reviewer, checks it
+ * with the gate, and pushes it as a compare-and-swap on the base branch. Refusals are results
+ * (`ok: false`); broken machinery (GitHub, git, keys) throws.
+ */
+export async function mergeSign(options: MergeSignOptions): Promise<MergeSignResult> {
+  if (!Number.isInteger(options.pr) || options.pr <= 0) throw new UsageError(`--pr must be a pull request number, got ${options.pr}`);
+  const required = options.requiredApprovals ?? 1;
+  if (!Number.isInteger(required) || required < 1) throw new UsageError(`--required-approvals must be at least 1, got ${required}: merge-sign merges reviewed changes only`);
+  const cwd = options.cwd ?? '.';
+  const now = options.now ?? new Date();
+  const warnings: string[] = [];
+  const warn = (message: string): void => {
+    warnings.push(message);
+    options.onWarning?.(message);
+  };
+  const step = options.onStep ?? (() => {});
+  const keys = options.keys === undefined ? (existsSync(resolve(cwd, 'keys')) ? [resolve(cwd, 'keys')] : null) : options.keys;
+  if (!keys) warn('no --keys and no ./keys: the merge is not checked against the gate before it is pushed');
+
+  const local = await localRepository(cwd);
+  const { url, pushUrl, configured } = await remoteUrl(local, cwd, options.remote ?? 'origin');
+  const slug = options.repo ? parseRepoSlug(options.repo) : repoSlugFromRemoteUrl(configured);
+  if (!slug) throw new UsageError(`cannot tell the GitHub repository from the remote URL ${url}: pass --repo OWNER/NAME`);
+  const signer = await resolveSigner(cwd, options.keyFile ?? null, now);
+
+  step(`checking pull request #${options.pr} of ${formatSlug(slug)}`);
+  const octokit = createGitHubClient({ token: options.token, ...(options.apiUrl ? { apiUrl: options.apiUrl } : {}), ...(options.retryDelaysMs ? { retryDelaysMs: options.retryDelaysMs } : {}) });
+  const { pull, checks, approvedBy } = await checkPullRequest(octokit, slug, options.pr, {
+    base: options.base ?? null,
+    requiredApprovals: required,
+    approvers: options.approvers ?? null,
+    requireChecks: options.requireChecks ?? [],
+    ...(options.mergeablePollMs ? { mergeablePollMs: options.mergeablePollMs } : {}),
+  });
+  const result: MergeSignResult = {
+    ok: false,
+    status: 'refused',
+    reason: null,
+    pullRequest: { number: pull.number, url: pull.url, title: pull.title, head: pull.head.sha, base: pull.base.ref },
+    checks,
+    approvedBy,
+    commit: null,
+    signer: null,
+    pushed: false,
+    branchDeleted: false,
+    warnings,
+  };
+  const failed = checks.filter((c) => !c.ok);
+  if (failed.length > 0) return refuse(result, failed.map((c) => `${c.name}: ${c.detail}`).join('; '));
+
+  const objectFormat = local ? await objectFormatOf(local) : 'sha1';
+  return withScratchRepo({ borrowFrom: local, objectFormat }, async (scratch) => {
+    for (const branch of [pull.base.ref, pull.head.ref]) {
+      if (!(await isBranchName(scratch, branch))) return refuse(result, `GitHub named a branch git would not accept: ${JSON.stringify(branch)}`);
+    }
+    step(`fetching ${pull.base.ref} and the head of #${pull.number}`);
+    const sameRepo = pull.head.repo?.toLowerCase() === formatSlug(slug).toLowerCase();
+    const headRef = sameRepo ? `refs/heads/${pull.head.ref}` : `refs/pull/${pull.number}/head`;
+    await fetchRefs(scratch, url, { [`refs/heads/${pull.base.ref}`]: 'refs/siggate/base', [headRef]: 'refs/siggate/head' });
+    const head = await refOid(scratch, 'refs/siggate/head');
+    const base = await refOid(scratch, 'refs/siggate/base');
+    if (head !== pull.head.sha) {
+      return refuse(result, `head moved: GitHub checked ${pull.head.sha.slice(0, 12)} but ${headRef} is now ${head.slice(0, 12)}; review the new commits and run again`);
+    }
+    if (await isAncestor(scratch, head, base)) return refuse(result, `${pull.base.ref} already contains the head ${head.slice(0, 12)}`);
+    const merged = await mergeTree(scratch, base, head);
+    if ('conflicts' in merged) return refuse(result, `merge conflict with ${pull.base.ref} in ${merged.conflicts.join(', ') || 'the trees'}: rebase or merge ${pull.base.ref} into the branch`);
+
+    step(`signing the merge with ${describeSigner(signer)}`);
+    const message = mergeMessage(pull, slug, approvedBy, signer);
+    const commit = await createSignedCommit(scratch, signer, { tree: merged.tree, parents: [base, head], at: now, message });
+    result.commit = commit;
+    result.signer = { fingerprint: signer.kind === 'key' ? signer.key.fingerprint : null, userId: `${signer.identity.name} <${signer.identity.email}>`, key: describeSigner(signer) };
+    if (keys) {
+      step('checking the merge with the gate');
+      const gate = await verifyRange({ ...options, repo: scratch, keys, target: commit, mode: 'tip', since: null, cache: false, onWarning: warn });
+      const verdict = gate.commits[0];
+      if (!gate.ok || !verdict) return refuse(result, `the merge would not pass the gate: ${verdict ? `${verdict.status}: ${verdict.reason}` : gate.reason}`);
+      if (verdict.signer) result.signer = { ...result.signer, fingerprint: verdict.signer.fingerprint, userId: verdict.signer.userId };
+    }
+    if (options.dryRun) return { ...result, ok: true, status: 'dry-run' };
+
+    step(`pushing ${commit.slice(0, 12)} to ${pull.base.ref}`);
+    const pushed = await pushIfUnchanged(scratch, pushUrl, commit, pull.base.ref, base);
+    if (!pushed.ok) {
+      return refuse(result, pushed.moved ? `base moved: ${pull.base.ref} changed while merging (${pushed.reason}); run again` : `the remote refused the push: ${pushed.reason}`);
+    }
+    result.pushed = true;
+    if (options.deleteBranch) result.branchDeleted = await deleteHeadBranch(octokit, slug, pull, sameRepo, warn);
+    return { ...result, ok: true, status: 'merged' };
+  });
+}
+
+function refuse(result: MergeSignResult, reason: string): MergeSignResult {
+  return { ...result, ok: false, status: 'refused', reason };
+}
+
+/** The merge message GitHub would write, plus trailers naming who approved and who merged and signed. */
+export function mergeMessage(pull: PullRequest, slug: RepoSlug, approvedBy: readonly string[], signer: ObjectSigner): string {
+  const from = `${pull.head.owner || slug.owner}/${pull.head.ref}`;
+  const trailers = [
+    ...approvedBy.map((login) => `Approved-by: ${login}`),
+    `Merged-by: ${signer.identity.name} <${signer.identity.email}>`,
+    ...(signer.kind === 'key' ? [`Signing-key: ${signer.key.fingerprint}`] : signer.signingKey && signer.format === 'openpgp' ? [`Signing-key: ${signer.signingKey}`] : []),
+  ];
+  const title = pull.title.trim();
+  return `Merge pull request #${pull.number} from ${from}\n\n${title ? `${title}\n\n` : ''}${trailers.join('\n')}\n`;
+}
+
+async function deleteHeadBranch(
+  octokit: ReturnType<typeof createGitHubClient>,
+  slug: RepoSlug,
+  pull: PullRequest,
+  sameRepo: boolean,
+  warn: (message: string) => void,
+): Promise<boolean> {
+  if (!sameRepo) {
+    warn(`not deleting ${pull.head.ref}: it belongs to the fork ${pull.head.repo ?? 'that is gone'}`);
+    return false;
+  }
+  try {
+    await deleteBranch(octokit, slug, pull.head.ref);
+    return true;
+  } catch (error) {
+    warn(`merged, but could not delete ${pull.head.ref}: ${(error as Error).message}`);
+    return false;
+  }
+}
+
+/** The local repository's git directory, or null when `cwd` is not in one (then a URL remote is needed). */
+async function localRepository(cwd: string): Promise<string | null> {
+  const result = await runGit(['rev-parse', '--absolute-git-dir'], cwd);
+  return result.code === 0 ? result.stdout.toString('utf8').trim() : null;
+}
+
+interface RemoteUrls {
+  /** Where to fetch from, `insteadOf` applied. */
+  url: string;
+  /** Where to push to (`pushurl` when the remote has one). */
+  pushUrl: string;
+  /** The URL as configured, which names the GitHub repository. */
+  configured: string;
+}
+
+async function remoteUrl(local: string | null, cwd: string, remote: string): Promise<RemoteUrls> {
+  if (local) {
+    const result = await runGit(['remote', 'get-url', '--end-of-options', remote], local);
+    if (result.code === 0) {
+      const url = result.stdout.toString('utf8').trim();
+      const push = await runGit(['remote', 'get-url', '--push', '--end-of-options', remote], local);
+      const configured = await runGit(['config', '--get', `remote.${remote}.url`], local);
+      return {
+        url,
+        pushUrl: push.code === 0 ? push.stdout.toString('utf8').trim() : url,
+        configured: configured.code === 0 ? configured.stdout.toString('utf8').trim() : url,
+      };
+    }
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/\/|^[^/:]+@[^/:]+:|^\/|^\.\.?\//i.test(remote)) return { url: remote, pushUrl: remote, configured: remote };
+  throw new RepositoryError(`no remote "${remote}" ${local ? `in ${cwd}` : `(${cwd} is not a git repository)`}: pass --remote NAME or a URL`);
+}
