@@ -1,5 +1,8 @@
 import { isAbsolute, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
+import { redactUrl } from '../git/redact.js';
+
+export { redactUrl };
 
 /** HTTP(S) goes through isomorphic-git; everything else (ssh, scp-like, file://, local paths) through the system git. */
 export type TransportKind = 'http' | 'git';
@@ -48,14 +51,6 @@ function parseHttpRemote(raw: string, auth: RemoteAuth): Remote {
 
 function dropEmpty(auth: RemoteAuth): RemoteAuth {
   return Object.fromEntries(Object.entries(auth).filter(([, value]) => typeof value === 'string' && value !== '')) as RemoteAuth;
-}
-
-/** A URL with any userinfo password removed, for messages. */
-export function redactUrl(raw: string): string {
-  return raw.replace(/^([a-z][a-z0-9+.-]*:\/\/)([^/@\s]*)@/i, (_match, scheme: string, userinfo: string) => {
-    const user = userinfo.split(':')[0] ?? '';
-    return userinfo.includes(':') ? `${scheme}${user}:***@` : `${scheme}${user}@`;
-  });
 }
 
 /** Replace every secret of `auth` in `text` (defence in depth for messages that quote a server or a library). */

@@ -1,4 +1,5 @@
 import { RemoteError, RepositoryError } from '../errors.js';
+import { redactUrl } from './redact.js';
 import { git, runGit } from './run-git.js';
 
 /** Fetches remote refs into a scratch repository under local names (`remote ref → local ref`). */
@@ -58,9 +59,5 @@ export async function pushIfUnchanged(repo: string, url: string, commit: string,
   throw new RemoteError(`cannot push to ${redactUrl(url)}: ${lastLine(result.stderr)}`);
 }
 
-/** A URL without user information, for messages. */
-export function redactUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/]*@/i, '$1');
-}
 
 const lastLine = (text: string): string => text.trim().split('\n').filter(Boolean).at(-1) ?? 'no message';

@@ -2,7 +2,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RemoteError } from '../errors.js';
+import { redact } from '../git/redact.js';
 import { gitEnv, runGit } from '../git/run-git.js';
+
+export { redact } from '../git/redact.js';
 import type { ResourceSource } from './source.js';
 
 /** How git reaches the source's remote: an environment carrying the credentials, and the strings to redact. */
@@ -60,15 +63,6 @@ export async function runRemoteGit(access: RemoteAccess, args: readonly string[]
     throw new RemoteError(`git ${shown.join(' ')} failed: ${stderr}`);
   }
   return result.stdout.toString('utf8');
-}
-
-/** Replace each secret (and its URL-encoded form) with `***`. */
-export function redact(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) {
-    for (const form of new Set([secret, encodeURIComponent(secret)])) out = out.split(form).join('***');
-  }
-  return out;
 }
 
 function uriSecrets(uri: string): string[] {

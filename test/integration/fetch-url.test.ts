@@ -36,6 +36,7 @@ describe('redaction', () => {
   it('removes the password from a URL and keeps the user', () => {
     expect(redactUrl('https://ci:s3cret@host/r.git')).toBe('https://ci:***@host/r.git');
     expect(redactUrl('ssh://git@host/r.git')).toBe('ssh://git@host/r.git');
+    expect(redactUrl('https://ghp_0123456789abcdefghijklmnopqrstuvwxyz@github.com/o/r.git')).toBe('https://***@github.com/o/r.git');
   });
 
   it('scrubs secrets from text', () => {
