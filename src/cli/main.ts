@@ -3,6 +3,7 @@ import { exitCodeFor, SiggateError } from '../errors.js';
 import type { ReaderKind } from '../commands/types.js';
 import { addFetchCommand } from './fetch-command.js';
 import { addMergeSignCommand } from './merge-sign-command.js';
+import { addPromoteCommand } from './promote-command.js';
 import { formatKeys, formatRangeReport, formatTagReport } from './format.js';
 import {
   addPolicyOptions,
@@ -75,6 +76,7 @@ function buildProgram(): Command {
     });
   addFetchCommand(program);
   addMergeSignCommand(program);
+  addPromoteCommand(program);
   return program;
 }
 

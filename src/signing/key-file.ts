@@ -15,7 +15,7 @@ export interface KeyFileSigner {
 }
 
 /** Reads an armored secret key, unlocks it (passphrase from the environment or the terminal) and checks that it can sign now. */
-export async function loadKeyFile(path: string, now: Date = new Date()): Promise<KeyFileSigner> {
+export async function loadKeyFile(path: string, now: Date = new Date(), passphrase?: string): Promise<KeyFileSigner> {
   let armored: string;
   try {
     armored = await readFile(path, 'utf8');
@@ -28,7 +28,7 @@ export async function loadKeyFile(path: string, now: Date = new Date()): Promise
   } catch (error) {
     throw new SigningError(`${path} is not an armored OpenPGP secret key: ${(error as Error).message}`, { cause: error });
   }
-  if (!key.isDecrypted()) key = await unlock(path, key);
+  if (!key.isDecrypted()) key = await unlock(path, key, passphrase);
   try {
     await key.getSigningKey(undefined, now);
   } catch (error) {
@@ -40,8 +40,8 @@ export async function loadKeyFile(path: string, now: Date = new Date()): Promise
   return { path, fingerprint: key.getFingerprint().toUpperCase(), identity, key };
 }
 
-async function unlock(path: string, key: PrivateKey): Promise<PrivateKey> {
-  const passphrase = await readPassphrase(`passphrase for ${path}`);
+async function unlock(path: string, key: PrivateKey, given?: string): Promise<PrivateKey> {
+  const passphrase = given ?? (await readPassphrase(`passphrase for ${path}`));
   try {
     return await decryptKey({ privateKey: key, passphrase });
   } catch (error) {

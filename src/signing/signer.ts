@@ -21,11 +21,11 @@ const SIGNING_CONFIG = /^(user\.(name|email|signingkey)|gpg\.[^\s]+)$/i;
  * `--key FILE` when given, else git's configuration there. The identity is git's `user.name`/`user.email`,
  * or the key file's user ID.
  */
-export async function resolveSigner(repoDir: string, keyFile: string | null, now: Date = new Date()): Promise<ObjectSigner> {
+export async function resolveSigner(repoDir: string, keyFile: string | null, now: Date = new Date(), passphrase?: string): Promise<ObjectSigner> {
   const config = await readSigningConfig(repoDir);
   const configured = config.get('user.name') && config.get('user.email') ? { name: config.get('user.name')!, email: config.get('user.email')! } : null;
   if (keyFile) {
-    const key = await loadKeyFile(keyFile, now);
+    const key = await loadKeyFile(keyFile, now, passphrase);
     const identity = configured ?? key.identity;
     if (!identity) throw new UsageError(`set git's user.name and user.email: the key ${keyFile} has no user ID with a name and an email`);
     return { kind: 'key', identity, key };
@@ -37,6 +37,14 @@ export async function resolveSigner(repoDir: string, keyFile: string | null, now
   if (format === 'ssh' && signingKey && !/^(key::|ssh-|ecdsa-|sk-|~|\/)/.test(signingKey)) config.set('user.signingkey', resolve(repoDir, signingKey));
   const args = [...config].flatMap(([name, value]) => ['-c', `${name}=${value}`]);
   return { kind: 'git', identity: configured, config: args, signingKey: config.get('user.signingkey') ?? null, format };
+}
+
+/** git's `user.name` and `user.email` where `repoDir` is, or null when either is missing. */
+export async function configuredIdentity(repoDir: string): Promise<Identity | null> {
+  const config = await readSigningConfig(repoDir);
+  const name = config.get('user.name');
+  const email = config.get('user.email');
+  return name && email ? { name, email } : null;
 }
 
 /** The effective values (repository, global and system) of the settings signing depends on. */
@@ -88,6 +96,11 @@ export async function createSignedTag(repoDir: string, signer: ObjectSigner, spe
     return git(['cat-file', 'tag', `refs/tags/${spec.tag}`], scratch);
   });
   return writeObject(repoDir, 'tag', text);
+}
+
+/** Writes an unsigned annotated tag object (no ref) and returns its id. */
+export async function createUnsignedTag(repoDir: string, spec: Omit<TagSpec, 'tagger'>, tagger: Identity): Promise<string> {
+  return writeObject(repoDir, 'tag', formatTag({ ...spec, tagger }));
 }
 
 async function writeObject(repoDir: string, type: 'commit' | 'tag', text: string): Promise<string> {
