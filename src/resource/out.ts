@@ -1,17 +1,17 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { RangeReport } from '../commands/types.js';
 import { GateClosedError, UsageError } from '../errors.js';
 import { git, runGit } from '../git/run-git.js';
-import { describeFailures, verifyUnderPolicy, type Log } from './gate.js';
+import { describeFailures, type Log } from './gate.js';
 import { commitMetadata, type ResourceOutput } from './in.js';
-import { openPolicy, type ResourcePolicy } from './policy.js';
-import { updateMirror } from './mirror.js';
+import { openPolicy } from './policy.js';
 import { openRemoteAccess, runRemoteGit } from './remote.js';
+import { parsePromotionParams, promoteFromOut } from './out-promote.js';
 import { optionalString, usesTags, type ResourceRequest } from './source.js';
+import { verifyForPush } from './verify-for-push.js';
 
 /** The `params` keys `out` accepts. */
-export const OUT_PARAMS = ['repository', 'tag', 'tag_prefix', 'annotate', 'branch'] as const;
+export const OUT_PARAMS = ['repository', 'tag', 'tag_prefix', 'annotate', 'branch', 'promote', 'bump'] as const;
 
 interface OutParams {
   repository: string;
@@ -27,9 +27,11 @@ interface OutParams {
  */
 export async function putVersion(request: ResourceRequest, src: string | undefined, log: Log): Promise<ResourceOutput> {
   if (!src) throw new UsageError('out: the source directory argument is missing');
-  const params = parseOutParams(request.params);
+  const promotion = parsePromotionParams(request.params);
+  const params = parseOutParams(request.params, promotion !== null);
   const repo = resolve(src, params.repository);
   const commit = (await git(['rev-parse', '--verify', 'HEAD^{commit}'], repo)).trim();
+  if (promotion) return promoteFromOut(request, repo, commit, promotion, log);
   const tag = params.tagFile ? await readTagName(src, params) : null;
   const policy = await openPolicy(request.source, log);
   try {
@@ -58,26 +60,7 @@ export async function putVersion(request: ResourceRequest, src: string | undefin
   }
 }
 
-/** Verify in the checkout; when the trust root (often a tag) is not there, in the mirror, which fetches it. */
-async function verifyForPush(request: ResourceRequest, repo: string, commit: string, policy: ResourcePolicy): Promise<RangeReport> {
-  const since = policy.since;
-  if (!since || (await runGit(['rev-parse', '--verify', '--quiet', '--end-of-options', `${since}^{commit}`], repo)).code === 0) {
-    // Never the cache here: the checkout is the user's, not ours to write into.
-    return verifyUnderPolicy(repo, commit, policy, false);
-  }
-  const access = await openRemoteAccess(request.source);
-  try {
-    const mirror = await updateMirror(request.source, access);
-    await git(['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', '--', repo, '+HEAD:refs/siggate/out'], mirror.gitDir);
-    const fetched = (await git(['rev-parse', '--verify', 'refs/siggate/out^{commit}'], mirror.gitDir)).trim();
-    if (fetched !== commit) throw new GateClosedError(`the checkout's HEAD moved while verifying (${commit} became ${fetched})`);
-    return await verifyUnderPolicy(mirror.gitDir, commit, policy, true);
-  } finally {
-    await access.dispose();
-  }
-}
-
-function parseOutParams(params: Record<string, unknown>): OutParams {
+function parseOutParams(params: Record<string, unknown>, promoting: boolean): OutParams {
   const repository = optionalString(params, 'repository', 'params');
   if (!repository) throw new UsageError('params.repository is required');
   const parsed = {
@@ -87,7 +70,11 @@ function parseOutParams(params: Record<string, unknown>): OutParams {
     annotateFile: optionalString(params, 'annotate', 'params'),
     branch: optionalString(params, 'branch', 'params'),
   };
-  if (!parsed.tagFile && !parsed.branch) throw new UsageError('out needs params.branch, params.tag or both: there is nothing to push');
+  if (promoting) {
+    if (parsed.tagFile || parsed.branch || parsed.annotateFile) throw new UsageError('params.promote and params.bump go without params.tag, params.branch and params.annotate');
+    return parsed;
+  }
+  if (!parsed.tagFile && !parsed.branch) throw new UsageError('out needs params.branch, params.tag, params.promote or params.bump: there is nothing to push');
   if (parsed.annotateFile && !parsed.tagFile) throw new UsageError('params.annotate needs params.tag');
   return parsed;
 }

@@ -18,6 +18,9 @@ export interface ResourceSource {
   ignoreExpiry: boolean;
   allowWeak: boolean;
   verifyTags: boolean;
+  /** Armored OpenPGP secret key that signs the tags `out` promotes (from the pipeline's credential manager). */
+  signingKey: string | null;
+  signingKeyPassphrase: string | null;
 }
 
 /** A version as Concourse passes it: `ref` is a commit oid, or a tag name with its `commit`. */
@@ -38,7 +41,7 @@ type Json = Record<string, unknown>;
 const SOURCE_KEYS = new Set([
   'uri', 'branch', 'private_key', 'username', 'password', 'tag_filter', 'tag_regex',
   'commit_verification_keys', 'commit_verification_key_ids', 'allowed_fingerprints',
-  'mode', 'trust_root', 'ignore_expiry', 'allow_weak', 'verify_tags',
+  'mode', 'trust_root', 'ignore_expiry', 'allow_weak', 'verify_tags', 'signing_key', 'signing_key_passphrase',
 ]);
 
 /** Parse and validate the JSON Concourse writes on stdin; every problem is a UsageError (exit 2) naming the key. */
@@ -95,6 +98,8 @@ export function parseSource(raw: Json): ResourceSource {
     ignoreExpiry: optionalBoolean(raw, 'ignore_expiry'),
     allowWeak: optionalBoolean(raw, 'allow_weak'),
     verifyTags: optionalBoolean(raw, 'verify_tags'),
+    signingKey: optionalString(raw, 'signing_key'),
+    signingKeyPassphrase: optionalString(raw, 'signing_key_passphrase'),
   };
 }
 

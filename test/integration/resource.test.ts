@@ -9,6 +9,7 @@ import { Repo } from '../../fixtures/lib/repo.js';
 import { makeTempDir } from '../../fixtures/lib/temp.js';
 import type { RangeReport } from '../../src/index.js';
 import { runResource, type ResourceKind } from '../../src/resource/main.js';
+import { verifyTag } from '../../src/commands/verify-tag.js';
 import { demoWorld, useFixtureCleanup, type DemoWorld } from '../helpers/world.js';
 
 useFixtureCleanup();
@@ -324,5 +325,81 @@ describe('configuration and remote errors', () => {
     const out = await resource('in', { source: source(`file://${dest}-missing`), version: { ref: 'a'.repeat(40) } }, [dest]);
     expect(out.code).toBe(3);
     expect(existsSync(join(dest, '.git'))).toBe(false);
+  });
+});
+
+describe('out with params.promote and params.bump (the code path of siggate promote)', () => {
+  async function released(): Promise<{ r: Awaited<ReturnType<typeof remotePair>>; src: string; commit: string }> {
+    const r = await remotePair();
+    await r.work.commit({ message: 'base\n', sign: world.as('alice') });
+    const commit = await r.work.commit({ message: 'release\n', sign: world.as('bob') });
+    await r.work.tag('staging-1.4.0', { sign: world.as('alice'), message: 'staged' });
+    await r.work.tag('prod-1.0.0', { target: `${commit}~1`, lightweight: true });
+    await r.push();
+    await r.push('--tags');
+    const src = await makeTempDir('siggate-src-');
+    await r.work.git('clone', '--quiet', r.work.dir, join(src, 'repo'));
+    return { r, src, commit };
+  }
+
+  it('promotes staging-<semver> to a signed prod-<semver>, idempotently', async () => {
+    const { r, src, commit } = await released();
+    const request = {
+      source: source(r.uri, { signing_key: await readFile(demoKeys.alice.secretKeyPath, 'utf8') }),
+      params: { repository: 'repo', promote: { from_prefix: 'staging-', to_prefix: 'prod-', verify_source_tag: true } },
+    };
+    const out = await resource('out', request, [src]);
+    expect(out.stderr).not.toContain('internal error');
+    expect(out.code).toBe(0);
+    expect(JSON.parse(out.stdout)).toMatchObject({ version: { ref: commit }, metadata: expect.arrayContaining([{ name: 'tag', value: 'prod-1.4.0' }]) });
+    expect(await r.bare.revParse('refs/tags/prod-1.4.0^{commit}')).toBe(commit);
+    const tag = await verifyTag({ repo: r.bare.dir, keys: [world.keysDir], tag: 'prod-1.4.0' });
+    expect(tag).toMatchObject({ status: 'valid', signer: { fingerprint: world.fingerprints.alice } });
+    const again = await resource('out', request, [src]);
+    expect(again.code).toBe(0);
+    expect(again.stderr).toContain('already promoted');
+  });
+
+  it('bumps past the highest prod tag on the remote; without source.signing_key the tag is unsigned, with a warning', async () => {
+    const { r, src, commit } = await released();
+    const out = await resource('out', { source: source(r.uri), params: { repository: 'repo', bump: 'minor', tag_prefix: 'prod-' } }, [src]);
+    expect(out.code).toBe(0);
+    expect(out.stderr).toContain('source.signing_key is not set');
+    expect(await r.bare.revParse('refs/tags/prod-1.1.0^{commit}')).toBe(commit);
+  });
+
+  it('tags nothing when the checkout does not verify, or the source tag is not validly signed', async () => {
+    const { r, src } = await released();
+    const repo = await Repo.init({ dir: join(src, 'repo') });
+    await repo.commit({ message: 'unsigned\n' });
+    const out = await resource('out', { source: source(r.uri), params: { repository: 'repo', bump: 'patch', tag_prefix: 'prod-' } }, [src]);
+    expect(out.code).toBe(1);
+    expect(out.stderr).toContain('unsigned');
+
+    const other = await released();
+    const mallorySigned = await Repo.init({ dir: join(other.src, 'repo') });
+    await mallorySigned.tag('staging-2.0.0', { sign: world.as('mallory'), message: 'forged' });
+    const forged = await resource(
+      'out',
+      { source: source(other.r.uri), params: { repository: 'repo', promote: { from_prefix: 'staging-', to_prefix: 'prod-', verify_source_tag: true } } },
+      [other.src],
+    );
+    expect(forged.code).toBe(1);
+    expect(await other.r.bare.git('tag', '--list', 'prod-2*')).toBe('');
+    expect(await r.bare.git('tag', '--list', 'prod-*')).toBe('prod-1.0.0');
+  });
+
+  it('refuses conflicting or malformed promotion params with exit 2', async () => {
+    const { r, src } = await released();
+    for (const params of [
+      { repository: 'repo', bump: 'patch', tag: 'name' },
+      { repository: 'repo', bump: 'huge' },
+      { repository: 'repo', promote: { from_prefix: 'a-' } },
+      { repository: 'repo', promote: { from_prefix: 'a-', to_prefix: 'b-', extra: 1 } },
+      { repository: 'repo', promote: 'staging' },
+      { repository: 'repo', bump: 'patch', promote: { from_prefix: 'a-', to_prefix: 'b-' } },
+    ]) {
+      expect((await resource('out', { source: source(r.uri), params }, [src])).code, JSON.stringify(params)).toBe(2);
+    }
   });
 });
