@@ -42,8 +42,8 @@ export async function mergeWorld(demo: DemoWorld, options: { fork?: boolean; con
   const headRef = options.fork ? `refs/pull/${PR}/head` : 'refs/heads/feature';
   await seed.git('push', '-q', remote.dir, 'main:refs/heads/main', `feature:${headRef}`);
 
-  const clone = await cloneOf(remote, demo);
-  const other = await cloneOf(remote, demo);
+  const clone = await signingCloneOf(remote, demo);
+  const other = await signingCloneOf(remote, demo);
   if (options.conflict) {
     await other.commit({ message: 'scale down', files: { 'deploy.yml': 'replicas: 0\n' }, sign: demo.as('alice') });
     await other.git('push', '-q', 'origin', 'HEAD:main');
@@ -88,7 +88,7 @@ export async function mergeWorld(demo: DemoWorld, options: { fork?: boolean; con
 }
 
 /** A clone of `remote` whose git configuration signs as alice through the demo GnuPG home. */
-async function cloneOf(remote: Repo, demo: DemoWorld): Promise<Repo> {
+export async function signingCloneOf(remote: Repo, demo: DemoWorld): Promise<Repo> {
   const dir = join(await makeTempDir('siggate-clone-'), 'work');
   await run('git', ['clone', '-q', remote.dir, dir], { env: { ...process.env, ...ISOLATED_GIT } });
   const clone = await Repo.init({ dir });
