@@ -7,6 +7,8 @@ export { fetchVerified, type FetchOptions, type FetchResult } from './fetch/fetc
 export { runResource } from './resource/main.js';
 export { mergeSign, type MergeSignOptions, type MergeSignResult, type MergeSignStatus } from './commands/merge-sign.js';
 export type { MergeCheck } from './github/merge-checks.js';
+export { s3Get, s3Verify, type S3VerifyOptions, type ArtifactReport, type ArtifactStatus } from './commands/s3-artifact.js';
+export { s3Put, type S3PutOptions, type PutReport } from './commands/s3-put.js';
 export { promote, type PromoteOptions, type PromoteResult, type PromoteStatus, type PromotionNaming } from './commands/promote.js';
 export { Keyring, type OpenpgpKeyEntry } from './keys/keyring.js';
 export { parseCommit, type ParsedCommit } from './core/commit.js';

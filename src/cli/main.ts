@@ -4,6 +4,7 @@ import type { ReaderKind } from '../commands/types.js';
 import { addFetchCommand } from './fetch-command.js';
 import { addMergeSignCommand } from './merge-sign-command.js';
 import { addPromoteCommand } from './promote-command.js';
+import { addS3Command } from './s3-command.js';
 import { formatKeys, formatRangeReport, formatTagReport } from './format.js';
 import {
   addPolicyOptions,
@@ -77,6 +78,7 @@ function buildProgram(): Command {
   addFetchCommand(program);
   addMergeSignCommand(program);
   addPromoteCommand(program);
+  addS3Command(program);
   return program;
 }
 

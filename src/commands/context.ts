@@ -57,6 +57,19 @@ export async function openVerifyContext(options: VerifyOptions): Promise<VerifyC
   };
 }
 
+/** A checker for signatures outside any repository (detached signatures on artifacts): keys, allow list and policy only. */
+export async function openDetachedChecker(options: Omit<VerifyOptions, 'repo' | 'reader'>): Promise<{ checker: SignatureChecker; keyring: Keyring; warnings: string[] }> {
+  const warnings: string[] = [];
+  const warn = (message: string): void => {
+    warnings.push(message);
+    options.onWarning?.(message);
+  };
+  const keyring = await loadKeys(options.keys ?? ['./keys'], warn);
+  const allowList = buildAllowList([...(options.allow ?? []), ...(await readAllowFiles(options.allowFile ?? []))], keyring, warn);
+  const policy = { now: options.now ?? new Date(), ignoreExpiry: options.ignoreExpiry ?? false, allowWeak: options.allowWeak ?? false };
+  return { checker: new SignatureChecker(keyring, allowList, policy, null), keyring, warnings };
+}
+
 /** Run `body` with a context and always close it. */
 export async function withVerifyContext<T>(options: VerifyOptions, body: (context: VerifyContext) => Promise<T>): Promise<T> {
   const context = await openVerifyContext(options);

@@ -15,6 +15,8 @@ export interface SignedObject {
   payload: Uint8Array;
   /** Committer (or tagger) time: SSH signatures are judged at it. */
   signedTime: Date | null;
+  /** The SSH signature namespace the signer must have used: `git` (default) for objects, `file` for artifacts. */
+  namespace?: string;
 }
 
 /** Applies the whole trust model to one signature: format, cryptography, key validity, allow list. */
@@ -50,6 +52,7 @@ export class SignatureChecker {
         return verifySshSignature(signature, object.payload, this.keyring.ssh, {
           committerTime: object.signedTime,
           policy: this.policy,
+          ...(object.namespace ? { namespace: object.namespace } : {}),
         });
       case 'x509':
         return makeVerdict('unsupported', 'x509', 'x509/CMS signatures are not verified by siggate', {

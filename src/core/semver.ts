@@ -67,3 +67,25 @@ export function highestWithPrefix(names: Iterable<string>, prefix: string): { na
   }
   return best;
 }
+
+/**
+ * Orders version strings as s3-resource users expect: semantic versions by precedence; anything else
+ * (`1.2`, `2024-01-05`, `build7`) by runs of digits as numbers and the rest as text.
+ */
+export function compareVersionText(a: string, b: string): number {
+  const sa = parseSemVer(a);
+  const sb = parseSemVer(b);
+  if (sa && sb) return compareSemVer(sa, sb);
+  const pa = a.match(/\d+|\D+/g) ?? [];
+  const pb = b.match(/\d+|\D+/g) ?? [];
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const x = pa[i];
+    const y = pb[i];
+    if (x === undefined || y === undefined) return x === undefined ? -1 : 1;
+    const nx = /^\d/.test(x);
+    const ny = /^\d/.test(y);
+    if (nx && ny && BigInt(x) !== BigInt(y)) return BigInt(x) < BigInt(y) ? -1 : 1;
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return 0;
+}

@@ -33,6 +33,13 @@ export function dearmorSignature(armored: string): Uint8Array | string {
   return data;
 }
 
+/** Armors binary signature packets (a `.sig` file) so they take the same path as an armored block. */
+export function armorSignature(packets: Uint8Array): string {
+  const base64 = Buffer.from(packets).toString('base64').replace(/.{1,64}/g, '$&\n');
+  const checksum = Buffer.from([crc24(packets) >>> 16, (crc24(packets) >>> 8) & 0xff, crc24(packets) & 0xff]).toString('base64');
+  return `${BEGIN}\n\n${base64}=${checksum}\n${END}\n`;
+}
+
 let table: Uint32Array | null = null;
 
 function crc24(data: Uint8Array): number {

@@ -50,7 +50,7 @@ async function unlock(path: string, key: PrivateKey, given?: string): Promise<Pr
 }
 
 /** A detached, armored signature over `payload` made at `at`. */
-export async function signDetached(signer: KeyFileSigner, payload: string, at: Date): Promise<string> {
-  const message = await createMessage({ binary: new TextEncoder().encode(payload) });
+export async function signDetached(signer: KeyFileSigner, payload: string | Uint8Array, at: Date): Promise<string> {
+  const message = await createMessage({ binary: typeof payload === 'string' ? new TextEncoder().encode(payload) : payload });
   return sign({ message, signingKeys: signer.key, detached: true, format: 'armored', date: at });
 }

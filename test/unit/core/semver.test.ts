@@ -40,3 +40,11 @@ describe('semver', () => {
     expect(highestWithPrefix(names, 'qa-')).toBeNull();
   });
 });
+
+describe('compareVersionText', () => {
+  it('orders semver by precedence and other versions by numeric runs', async () => {
+    const { compareVersionText } = await import('../../../src/core/semver.js');
+    expect(['1.10.0', '1.9.0', '1.10.0-rc.1', '2.0.0'].sort(compareVersionText)).toEqual(['1.9.0', '1.10.0-rc.1', '1.10.0', '2.0.0']);
+    expect(['1.10', '1.9', '1.9.1', 'build10', 'build9'].sort(compareVersionText)).toEqual(['1.9', '1.9.1', '1.10', 'build9', 'build10']);
+  });
+});

@@ -1,0 +1,146 @@
+import { createHash } from 'node:crypto';
+import { constants } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { UsageError } from '../errors.js';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { Signer, VerdictStatus } from '../core/verdict.js';
+import { createS3Client, type S3AccessOptions } from '../s3/client.js';
+import { verifyDetached } from '../s3/artifact-signature.js';
+import { materializeKeys } from '../s3/keys-from-s3.js';
+import { getObject, objectLastModified, signatureVersionFor, type FetchedObject } from '../s3/objects.js';
+import { formatS3Uri, parseS3Uri, type S3Location } from '../s3/s3-uri.js';
+import { writeFileAtomically } from '../s3/atomic-file.js';
+import { openDetachedChecker } from './context.js';
+import type { VerifyOptions } from './types.js';
+
+/** Options of `siggate s3 verify` and `s3 get`. */
+export interface S3VerifyOptions extends Omit<VerifyOptions, 'repo' | 'reader'>, S3AccessOptions {
+  /** `s3://BUCKET/KEY` */
+  object: string;
+  versionId?: string | null;
+  /** `s3://…` of the signature; default `KEY.sig`, then `KEY.asc`. */
+  signature?: string | null;
+  /** SSH signature namespace. Default `file`. */
+  namespace?: string;
+  /** An S3 client to use instead of one built from the access options (tests, library users). */
+  client?: S3Client;
+}
+
+/** `not-found`: the object itself does not exist. */
+export type ArtifactStatus = VerdictStatus | 'not-found';
+
+/** What `s3 verify` / `s3 get` found. */
+export interface ArtifactReport {
+  ok: boolean;
+  status: ArtifactStatus;
+  object: { uri: string; versionId: string | null; size: number | null; sha256: string | null };
+  signature: { uri: string; versionId: string | null } | null;
+  signer: Signer | null;
+  signedAt: string | null;
+  reason: string | null;
+  remedy?: string;
+  /** The file written by `s3 get` (null when nothing was written). */
+  written: string | null;
+  warnings: string[];
+}
+
+/** Downloads an object and its detached signature and verifies the signature over the object's exact bytes. */
+export async function s3Verify(options: S3VerifyOptions): Promise<ArtifactReport> {
+  return withArtifact(options, async (report) => report);
+}
+
+/** `s3 verify`, then writes the bytes to `out` atomically (temp file in the same directory, fsync, rename) only when valid. */
+export async function s3Get(options: S3VerifyOptions & { out: string }): Promise<ArtifactReport> {
+  await assertWritableDirectory(dirname(resolve(options.out)), options.out);
+  return withArtifact(options, async (report, object) => {
+    if (!report.ok || !object) return report;
+    try {
+      await writeFileAtomically(options.out, object.bytes);
+    } catch (error) {
+      throw new UsageError(`cannot write ${options.out}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error });
+    }
+    return { ...report, written: options.out };
+  });
+}
+
+async function assertWritableDirectory(dir: string, out: string): Promise<void> {
+  try {
+    if (!(await stat(dir)).isDirectory()) throw new Error('ENOTDIR');
+    await access(dir, constants.W_OK);
+  } catch (error) {
+    throw new UsageError(`--out ${out}: ${dir} is not a writable directory`, { cause: error });
+  }
+}
+
+async function withArtifact(options: S3VerifyOptions, finish: (report: ArtifactReport, object: FetchedObject | null) => Promise<ArtifactReport>): Promise<ArtifactReport> {
+  const location = parseS3Uri(options.object, 'the object');
+  const explicit = options.signature ? parseS3Uri(options.signature, '--signature') : null;
+  const client = options.client ?? createS3Client(options);
+  const keys = await materializeKeys(client, options.keys ?? ['./keys']);
+  try {
+    const { checker, warnings } = await openDetachedChecker({ ...options, keys: keys.paths });
+    const now = options.now ?? new Date();
+    const base: ArtifactReport = {
+      ok: false,
+      status: 'unsigned',
+      object: { uri: formatS3Uri(location), versionId: options.versionId ?? null, size: null, sha256: null },
+      signature: null,
+      signer: null,
+      signedAt: null,
+      reason: null,
+      written: null,
+      warnings,
+    };
+    const signatures = await findSignatures(client, location, options.versionId ?? null, explicit);
+    if (signatures.found.length === 0) {
+      return finish({ ...base, reason: `no signature: ${signatures.looked.join(' nor ')} exists`, remedy: `upload a detached signature next to the object (siggate s3 put, or gpg --detach-sign)` }, null);
+    }
+    const object = await getObject(client, location, options.versionId ?? null);
+    if (!object) return finish({ ...base, status: 'not-found', reason: `${formatS3Uri(location, options.versionId)} does not exist` }, null);
+    // any signature that verifies over the exact bytes will do; otherwise the first one's verdict is reported
+    const verdicts = [];
+    for (const signature of signatures.found) {
+      const verdict = await verifyDetached(checker, object.bytes, signature.bytes, options.namespace ?? 'file', now);
+      verdicts.push({ signature, verdict });
+      if (verdict.status === 'valid') break;
+    }
+    const { signature, verdict } = verdicts.find((v) => v.verdict.status === 'valid') ?? verdicts[0]!;
+    const report: ArtifactReport = {
+      ...base,
+      ok: verdict.status === 'valid',
+      status: verdict.status,
+      object: { uri: formatS3Uri(location), versionId: object.versionId, size: object.bytes.length, sha256: createHash('sha256').update(object.bytes).digest('hex') },
+      signature: { uri: formatS3Uri(signature.location), versionId: signature.versionId },
+      signer: verdict.signer,
+      signedAt: verdict.signedAt?.toISOString() ?? null,
+      reason: verdict.reason,
+      ...(verdict.remedy ? { remedy: verdict.remedy } : {}),
+    };
+    return finish(report, object);
+  } finally {
+    await keys.dispose();
+  }
+}
+
+/** The signature objects: the one named, else `KEY.sig` and `KEY.asc`; of the version that goes with the object's. */
+async function findSignatures(
+  client: S3Client,
+  object: S3Location,
+  objectVersion: string | null,
+  explicit: S3Location | null,
+): Promise<{ found: FetchedObject[]; looked: string[] }> {
+  const candidates = explicit ? [explicit] : [`${object.key}.sig`, `${object.key}.asc`].map((key) => ({ bucket: object.bucket, key }));
+  const looked: string[] = [];
+  const found: FetchedObject[] = [];
+  let objectTime: Date | null = null;
+  if (objectVersion) objectTime = await objectLastModified(client, object, objectVersion);
+  for (const candidate of candidates) {
+    looked.push(formatS3Uri(candidate));
+    const version = objectVersion ? await signatureVersionFor(client, candidate, objectVersion, objectTime) : null;
+    if (objectVersion && !version) continue;
+    const signature = await getObject(client, candidate, version, 64 * 1024);
+    if (signature) found.push(signature);
+  }
+  return { found, looked };
+}
