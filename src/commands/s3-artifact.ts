@@ -8,7 +8,8 @@ import type { Signer, VerdictStatus } from '../core/verdict.js';
 import { createS3Client, type S3AccessOptions } from '../s3/client.js';
 import { verifyDetached } from '../s3/artifact-signature.js';
 import { materializeKeys } from '../s3/keys-from-s3.js';
-import { getObject, objectLastModified, signatureVersionFor, type FetchedObject } from '../s3/objects.js';
+import { MAX_SIGNATURE_BYTES } from '../core/signature-format.js';
+import { getObject, objectLastModified, ObjectTooLargeError, signatureVersionFor, type FetchedObject } from '../s3/objects.js';
 import { formatS3Uri, parseS3Uri, type S3Location } from '../s3/s3-uri.js';
 import { writeFileAtomically } from '../s3/atomic-file.js';
 import { openDetachedChecker } from './context.js';
@@ -139,8 +140,14 @@ async function findSignatures(
     looked.push(formatS3Uri(candidate));
     const version = objectVersion ? await signatureVersionFor(client, candidate, objectVersion, objectTime) : null;
     if (objectVersion && !version) continue;
-    const signature = await getObject(client, candidate, version, 64 * 1024);
-    if (signature) found.push(signature);
+    try {
+      const signature = await getObject(client, candidate, version, MAX_SIGNATURE_BYTES);
+      if (signature) found.push(signature);
+    } catch (error) {
+      if (!(error instanceof ObjectTooLargeError)) throw error;
+      // judged like any other unusable signature (malformed), without downloading it
+      found.push({ location: candidate, bytes: new Uint8Array(MAX_SIGNATURE_BYTES + 1), versionId: version, lastModified: null, metadata: {} });
+    }
   }
   return { found, looked };
 }

@@ -1,5 +1,5 @@
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, ListObjectVersionsCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { RemoteError, UsageError } from '../errors.js';
+import { RemoteError, SiggateError } from '../errors.js';
 import { httpStatusOf, s3ErrorCode, translateS3Error } from './client.js';
 import { formatS3Uri, type S3Location } from './s3-uri.js';
 
@@ -13,6 +13,18 @@ export interface FetchedObject {
   versionId: string | null;
   lastModified: Date | null;
   metadata: Record<string, string>;
+}
+
+/** An object larger than the caller is willing to hold in memory. */
+export class ObjectTooLargeError extends SiggateError {
+  static override readonly code = 'OBJECT_TOO_LARGE';
+  constructor(
+    location: S3Location,
+    readonly size: number,
+    readonly limit: number,
+  ) {
+    super(`${formatS3Uri(location)} is ${size} bytes, over the ${limit}-byte limit siggate verifies in memory`);
+  }
 }
 
 /** Metadata `s3 put` gives a signature: the version of the object it was uploaded with. */
@@ -36,7 +48,7 @@ export async function getObject(client: S3Client, location: S3Location, versionI
   const announced = response.ContentLength ?? null;
   if (announced !== null && announced > maxBytes) {
     response.Body?.transformToWebStream?.().cancel().catch(() => {});
-    throw new UsageError(`${formatS3Uri(location)} is ${announced} bytes, over the ${maxBytes}-byte limit siggate verifies in memory`);
+    throw new ObjectTooLargeError(location, announced, maxBytes);
   }
   let bytes: Uint8Array;
   try {
