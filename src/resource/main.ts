@@ -3,7 +3,8 @@ import { check } from './check.js';
 import { getVersion } from './in.js';
 import { OUT_PARAMS, putVersion } from './out.js';
 import { redact } from './remote.js';
-import { parseRequest, type ResourceSource } from './source.js';
+import { isS3Source } from './s3/s3-source.js';
+import { parseRequest, parseRequestJson, type ResourceSource } from './source.js';
 
 /** The three Concourse resource scripts. */
 export type ResourceKind = 'check' | 'in' | 'out';
@@ -34,10 +35,19 @@ export async function runResource(
   let secrets: string[] = [];
   const log = (line: string): void => io.stderr(`${redact(line, secrets)}\n`);
   try {
-    const request = parseRequest(typeof stdin === 'string' ? stdin : await readAll(stdin), PARAMS[kind]);
-    secrets = secretsOf(request.source);
-    const answer =
-      kind === 'check' ? await check(request, log) : kind === 'in' ? await getVersion(request, argv[0], log) : await putVersion(request, argv[0], log);
+    const text = typeof stdin === 'string' ? stdin : await readAll(stdin);
+    const raw = parseRequestJson(text);
+    let answer: unknown;
+    if (isS3Source(raw.source)) {
+      const { runS3Script } = await import('./s3/s3-main.js');
+      secrets = s3SecretsOf(raw.source);
+      answer = await runS3Script(kind, raw, argv[0], log);
+    } else {
+      const request = parseRequest(text, PARAMS[kind]);
+      secrets = secretsOf(request.source);
+      answer =
+        kind === 'check' ? await check(request, log) : kind === 'in' ? await getVersion(request, argv[0], log) : await putVersion(request, argv[0], log);
+    }
     io.stdout(`${JSON.stringify(answer)}\n`);
     return 0;
   } catch (error) {
@@ -60,6 +70,17 @@ function secretsOf(source: ResourceSource): string[] {
   if (source.username !== null || source.password !== null) {
     secrets.push(Buffer.from(`${source.username ?? ''}:${source.password ?? ''}`).toString('base64'));
   }
-  if (source.privateKey) secrets.push(...source.privateKey.split('\n').map((l) => l.trim()).filter((l) => l.length >= 16 && !l.startsWith('-----')));
+  if (source.privateKey) secrets.push(...keyLines(source.privateKey));
+  if (source.signingKey) secrets.push(...keyLines(source.signingKey));
+  if (source.signingKeyPassphrase) secrets.push(source.signingKeyPassphrase);
   return secrets.filter((s) => s.length >= 3);
 }
+
+function s3SecretsOf(source: Record<string, unknown>): string[] {
+  const secrets: string[] = [];
+  if (typeof source['signing_key'] === 'string') secrets.push(...keyLines(source['signing_key']));
+  if (typeof source['signing_key_passphrase'] === 'string') secrets.push(source['signing_key_passphrase']);
+  return secrets.filter((s) => s.length >= 3);
+}
+
+const keyLines = (key: string): string[] => key.split('\n').map((l) => l.trim()).filter((l) => l.length >= 16 && !l.startsWith('-----'));

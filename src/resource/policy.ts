@@ -18,7 +18,10 @@ export interface ResourcePolicy {
 }
 
 /** Write the source's armored keys to a 0700 temp dir and build the options every verification uses. */
-export async function openPolicy(source: ResourceSource, log: (line: string) => void): Promise<ResourcePolicy> {
+/** The parts of a source (git or S3) that describe the keys and the policy. */
+export type PolicySource = Pick<ResourceSource, 'verificationKeys' | 'verificationKeyIds' | 'allowedFingerprints' | 'ignoreExpiry' | 'allowWeak' | 'trustRoot' | 'mode'>;
+
+export async function openPolicy(source: PolicySource, log: (line: string) => void): Promise<ResourcePolicy> {
   // Key IDs are resolved against the inline keys by the allow list (long IDs only; short ones were refused).
   const allow = [...source.verificationKeyIds, ...source.allowedFingerprints];
   const dir = await mkdtemp(join(tmpdir(), 'siggate-resource-keys-'));

@@ -46,6 +46,16 @@ const SOURCE_KEYS = new Set([
 
 /** Parse and validate the JSON Concourse writes on stdin; every problem is a UsageError (exit 2) naming the key. */
 export function parseRequest(text: string, allowedParams: readonly string[]): ResourceRequest {
+  const raw = parseRequestJson(text);
+  return {
+    source: parseSource(raw['source']),
+    version: parseVersion(raw['version']),
+    params: parseParams(raw['params'], allowedParams),
+  };
+}
+
+/** The request as JSON: an object with an object `source`. */
+export function parseRequestJson(text: string): Json & { source: Json } {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -54,11 +64,7 @@ export function parseRequest(text: string, allowedParams: readonly string[]): Re
   }
   if (!isObject(raw)) throw new UsageError('stdin must be a JSON object with "source"');
   if (!isObject(raw['source'])) throw new UsageError('"source" is missing or not an object');
-  return {
-    source: parseSource(raw['source']),
-    version: parseVersion(raw['version']),
-    params: parseParams(raw['params'], allowedParams),
-  };
+  return raw as Json & { source: Json };
 }
 
 /** Validate a `source` object. */
@@ -71,6 +77,26 @@ export function parseSource(raw: Json): ResourceSource {
   const tagFilter = optionalString(raw, 'tag_filter');
   const tagRegex = optionalString(raw, 'tag_regex');
   if (tagFilter !== null && tagRegex !== null) throw new UsageError('source.tag_filter and source.tag_regex are exclusive; give one');
+  const keys = parseKeyPolicy(raw);
+  return {
+    uri,
+    branch: optionalString(raw, 'branch'),
+    privateKey: optionalString(raw, 'private_key'),
+    username: optionalString(raw, 'username'),
+    password: optionalString(raw, 'password'),
+    tagFilter,
+    tagRegex: tagRegex === null ? null : compileRegex(tagRegex),
+    ...keys,
+    mode: parseMode(optionalString(raw, 'mode')),
+    trustRoot: optionalString(raw, 'trust_root'),
+    verifyTags: optionalBoolean(raw, 'verify_tags'),
+    signingKey: optionalString(raw, 'signing_key'),
+    signingKeyPassphrase: optionalString(raw, 'signing_key_passphrase'),
+  };
+}
+
+/** The keys and key policy of a source, git or S3. */
+export function parseKeyPolicy(raw: Json): Pick<ResourceSource, 'verificationKeys' | 'verificationKeyIds' | 'allowedFingerprints' | 'ignoreExpiry' | 'allowWeak'> {
   const verificationKeys = stringOrList(raw, 'commit_verification_keys').filter((k) => k.trim() !== '');
   if (verificationKeys.length === 0) {
     throw new UsageError('source.commit_verification_keys is required: siggate has no keys to verify against');
@@ -83,23 +109,11 @@ export function parseSource(raw: Json): ResourceSource {
     }
   }
   return {
-    uri,
-    branch: optionalString(raw, 'branch'),
-    privateKey: optionalString(raw, 'private_key'),
-    username: optionalString(raw, 'username'),
-    password: optionalString(raw, 'password'),
-    tagFilter,
-    tagRegex: tagRegex === null ? null : compileRegex(tagRegex),
     verificationKeys,
     verificationKeyIds,
     allowedFingerprints: stringOrList(raw, 'allowed_fingerprints'),
-    mode: parseMode(optionalString(raw, 'mode')),
-    trustRoot: optionalString(raw, 'trust_root'),
     ignoreExpiry: optionalBoolean(raw, 'ignore_expiry'),
     allowWeak: optionalBoolean(raw, 'allow_weak'),
-    verifyTags: optionalBoolean(raw, 'verify_tags'),
-    signingKey: optionalString(raw, 'signing_key'),
-    signingKeyPassphrase: optionalString(raw, 'signing_key_passphrase'),
   };
 }
 
@@ -120,7 +134,7 @@ function parseVersion(raw: unknown): ResourceVersion | null {
   return typeof commit === 'string' ? { ref, commit } : { ref };
 }
 
-function parseParams(raw: unknown, allowed: readonly string[]): Json {
+export function parseParams(raw: unknown, allowed: readonly string[]): Json {
   if (raw === undefined || raw === null) return {};
   if (!isObject(raw)) throw new UsageError('"params" must be an object');
   for (const key of Object.keys(raw)) {
@@ -142,7 +156,7 @@ function compileRegex(pattern: string): RegExp {
   }
 }
 
-function isObject(value: unknown): value is Json {
+export function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
@@ -154,14 +168,14 @@ export function optionalString(object: Json, key: string, where = 'source'): str
   return value;
 }
 
-function optionalBoolean(object: Json, key: string): boolean {
+export function optionalBoolean(object: Json, key: string): boolean {
   const value = object[key];
   if (value === undefined || value === null) return false;
   if (typeof value !== 'boolean') throw new UsageError(`source.${key} must be true or false`);
   return value;
 }
 
-function stringOrList(object: Json, key: string): string[] {
+export function stringOrList(object: Json, key: string): string[] {
   const value = object[key];
   if (value === undefined || value === null) return [];
   if (typeof value === 'string') return [value];
