@@ -23,6 +23,8 @@ export interface S3PutOptions extends Omit<VerifyOptions, 'repo' | 'reader'>, S3
   /** The passphrase of `keyFile`; default `SIGGATE_KEY_PASSPHRASE` or a prompt. */
   keyPassphrase?: string;
   namespace?: string;
+  /** Where git's signing configuration is read (a repository or any directory). Default `.`. */
+  cwd?: string;
   client?: S3Client;
 }
 
@@ -49,7 +51,7 @@ export async function s3Put(options: S3PutOptions): Promise<PutReport> {
   const now = options.now ?? new Date();
   const signature = options.signatureFile
     ? await readLocal(options.signatureFile, '--signature')
-    : await signBytes(await resolveSigner('.', options.keyFile ?? null, now, options.keyPassphrase), bytes, namespace, now);
+    : await signBytes(await resolveSigner(options.cwd ?? '.', options.keyFile ?? null, now, options.keyPassphrase), bytes, namespace, now);
   const client = options.client ?? createS3Client(options);
   const keys = await materializeKeys(client, options.keys ?? ['./keys']);
   try {

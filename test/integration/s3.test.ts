@@ -7,6 +7,8 @@ import { makeTempDir } from '../../fixtures/lib/temp.js';
 import { s3Get, s3Verify } from '../../src/commands/s3-artifact.js';
 import { s3Put } from '../../src/commands/s3-put.js';
 import { RemoteError, UsageError } from '../../src/errors.js';
+import { Repo } from '../../fixtures/lib/repo.js';
+import { ISOLATED_GIT, signingCloneOf } from '../helpers/merge-world.js';
 import { BUCKET, KEYS_BUCKET, s3World, type S3World } from '../helpers/s3-world.js';
 import { demoWorld, rejection, useFixtureCleanup } from '../helpers/world.js';
 
@@ -15,6 +17,7 @@ useFixtureCleanup();
 let world: S3World;
 let out: string;
 beforeAll(async () => {
+  Object.assign(process.env, ISOLATED_GIT);
   world = await s3World(await demoWorld());
 });
 beforeEach(async () => {
@@ -136,6 +139,20 @@ describe('s3 put', () => {
     const report = await s3Put({ ...world.access, keys: [world.keysDir], file, object: uri('releases/app-2.0.0.tgz'), keyFile: demoKeys.alice.secretKeyPath });
     expect(report).toMatchObject({ ok: true, signature: { uri: uri('releases/app-2.0.0.tgz.asc') } });
     expect((await s3Get({ ...options('releases/app-2.0.0.tgz'), out })).status).toBe('valid');
+  });
+
+  it("signs through git's configuration: gpg (gpg.program, user.signingkey) and ssh (gpg.format ssh)", async () => {
+    const remote = await Repo.init({ bare: true });
+    const clone = await signingCloneOf(remote, world.demo);
+    const file = join(clone.dir, 'app.tgz');
+    await writeFile(file, 'signed by git config');
+    const gpg = await s3Put({ ...world.access, keys: [world.keysDir], file, object: uri('git/app.tgz'), cwd: clone.dir });
+    expect(gpg).toMatchObject({ ok: true, signer: { fingerprint: world.demo.fingerprints.alice } });
+    await clone.git('config', 'gpg.format', 'ssh');
+    await clone.git('config', 'user.signingkey', world.ssh.privateKeyPath);
+    const ssh = await s3Put({ ...world.access, keys: [world.keysDir], file, object: uri('git/ssh.tgz'), cwd: clone.dir });
+    expect(ssh).toMatchObject({ ok: true, signature: { uri: uri('git/ssh.tgz.sig') } });
+    expect((await s3Verify(options('git/ssh.tgz'))).status).toBe('valid');
   });
 
   it('uploads nothing when the signature would not verify: a key that is not allowed, or a signature of other bytes', async () => {
