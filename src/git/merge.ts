@@ -5,7 +5,7 @@ import { git, runGit } from './run-git.js';
 /** Fetches remote refs into a scratch repository under local names (`remote ref → local ref`). */
 export async function fetchRefs(scratch: string, url: string, refs: Record<string, string>): Promise<void> {
   const refspecs = Object.entries(refs).map(([remote, local]) => `+${remote}:${local}`);
-  const result = await runGit(['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', url, ...refspecs], scratch);
+  const result = await runGit(['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', '--end-of-options', url, ...refspecs], scratch);
   if (result.code !== 0) {
     throw new RemoteError(`cannot fetch ${Object.keys(refs).join(' and ')} from ${redactUrl(url)}: ${lastLine(result.stderr)}`);
   }
@@ -47,7 +47,7 @@ export type PushOutcome = { ok: true } | { ok: false; moved: boolean; reason: st
  */
 export async function pushIfUnchanged(repo: string, url: string, commit: string, branch: string, expected: string): Promise<PushOutcome> {
   const ref = `refs/heads/${branch}`;
-  const result = await runGit(['push', '--porcelain', '--quiet', `--force-with-lease=${ref}:${expected}`, url, `${commit}:${ref}`], repo);
+  const result = await runGit(['push', '--porcelain', '--quiet', `--force-with-lease=${ref}:${expected}`, '--end-of-options', url, `${commit}:${ref}`], repo);
   const line = result.stdout.toString('utf8').split('\n').find((l) => l.includes(`:${ref}\t`) || l.endsWith(`:${ref}`)) ?? '';
   const [flag, , summary = ''] = line.split('\t');
   if (result.code === 0 && flag !== '!') return { ok: true };
