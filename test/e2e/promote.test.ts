@@ -1,6 +1,8 @@
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { execFileSync, spawn } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { demoKeys } from '../../fixtures/lib/demo-keys.js';
 import { makeTempDir } from '../../fixtures/lib/temp.js';
 import type { PromoteResult } from '../../src/index.js';
 import { ISOLATED_GIT, runBin, signingCloneOf } from '../helpers/merge-world.js';
@@ -79,5 +81,46 @@ describe('siggate promote', () => {
     expect(await tagsOf(world.remote)).toEqual([`prod-2.0.0 ${world.tip}`]);
     expect(await world.remote.revParse('refs/tags/prod-2.0.0')).toBe(await winner.revParse('refs/tags/prod-2.0.0'));
     expect(await tagsOf(loser)).toEqual([]);
+  });
+});
+
+describe('a protected --key', () => {
+  const hasScript = (() => {
+    try {
+      return execFileSync('script', ['--version'], { encoding: 'utf8' }).includes('util-linux');
+    } catch {
+      return false;
+    }
+  })();
+  if (!hasScript) console.warn('skipping the terminal passphrase test: util-linux script(1) is not installed');
+
+  it.skipIf(!hasScript)('asks for the passphrase on the terminal without echoing it, and signs', async () => {
+    const world = await promoteWorld(demo);
+    const { readPrivateKey, encryptKey } = await import('openpgp');
+    const key = await readPrivateKey({ armoredKey: await readFile(demoKeys.alice.secretKeyPath, 'utf8') });
+    const keyFile = join(await makeTempDir('siggate-tty-'), 'alice-protected.asc');
+    await writeFile(keyFile, (await encryptKey({ privateKey: key, passphrase: 'tty secret' })).armor());
+    const bin = resolve(import.meta.dirname, '../../bin/siggate');
+    const command = [process.execPath, bin, 'promote', '--tag', 'prod-9.0.0', '--keys', demo.keysDir, '--key', keyFile].map((w) => `'${w}'`).join(' ');
+    // script(1) gives siggate a pseudo-terminal; the passphrase is typed once the prompt shows
+    const ttyEnv: NodeJS.ProcessEnv = { ...env };
+    delete ttyEnv.SIGGATE_KEY_PASSPHRASE;
+    const child = spawn('script', ['-qec', command, '/dev/null'], { cwd: world.clone.dir, env: ttyEnv });
+    let output = '';
+    let typed = false;
+    const code = await new Promise<number | null>((done) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        if (!typed && output.includes('passphrase for')) {
+          typed = true;
+          child.stdin.write('tty secret\r');
+        }
+      });
+      child.on('close', done);
+    });
+    expect(output).toContain('passphrase for');
+    expect(output).not.toContain('tty secret');
+    expect(code).toBe(0);
+    expect((await tagsOf(world.clone)).map((t) => t.split(' ')[0])).toEqual(['prod-9.0.0']);
   });
 });
