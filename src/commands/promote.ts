@@ -119,12 +119,13 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
     step(`pushing ${plan.tag} to ${shownRemote}`);
     const pushed = await pushNewTag(repo, remote, object, plan.tag, options.remoteAccess);
     if (!pushed.ok) return refuse(pushed.exists ? `${plan.tag} was created on ${shownRemote} meanwhile (${pushed.reason}); nothing was tagged here` : `${shownRemote} refused ${plan.tag}: ${pushed.reason}`);
-    result.pushed = true;
+    result.pushed = !pushed.upToDate;
+    if (pushed.upToDate) result.reason = `${shownRemote} already had this very tag object`;
   }
   if (!existing && !(await createTagRef(repo, plan.tag, object))) {
     return refuse(`${plan.tag} was created locally meanwhile${result.pushed ? `; the pushed tag stays on ${shownRemote}` : ''}`);
   }
-  return { ...result, ok: true, status: 'created' };
+  return { ...result, ok: true, status: result.reason ? 'already-promoted' : 'created' };
 }
 
 async function makeTag(repo: string, signer: ObjectSigner | null, options: PromoteOptions, tag: string, target: string, message: string): Promise<string> {

@@ -49,7 +49,8 @@ export async function isTagName(repo: string, name: string): Promise<boolean> {
   return (await runGit(['check-ref-format', `refs/tags/${name}`], repo)).code === 0;
 }
 
-export type TagPushOutcome = { ok: true } | { ok: false; exists: boolean; reason: string };
+/** `upToDate`: the remote already had this very object under the name (a byte-identical promotion raced us). */
+export type TagPushOutcome = { ok: true; upToDate: boolean } | { ok: false; exists: boolean; reason: string };
 
 /** Pushes a tag object as a new tag: never forced, so an existing tag of that name (a race lost) refuses it. */
 export async function pushNewTag(repo: string, remote: string, object: string, name: string, access?: RemoteGitAccess): Promise<TagPushOutcome> {
@@ -57,7 +58,7 @@ export async function pushNewTag(repo: string, remote: string, object: string, n
   const result = await runGit(['push', '--porcelain', '--quiet', '--end-of-options', remote, `${object}:${ref}`], repo, { env: access?.env ?? gitEnv() });
   const line = result.stdout.toString('utf8').split('\n').find((l) => l.includes(`:${ref}\t`)) ?? '';
   const [flag, , summary = ''] = line.split('\t');
-  if (result.code === 0 && flag !== '!') return { ok: true };
+  if (result.code === 0 && flag !== '!') return { ok: true, upToDate: flag === '=' };
   if (flag === '!') {
     return { ok: false, exists: /already exists|fetch first|failed to update ref|cannot lock ref|failed to lock|reference already exists/i.test(summary), reason: redact(summary, access?.secrets ?? []) };
   }

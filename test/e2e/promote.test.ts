@@ -59,7 +59,11 @@ describe('siggate promote', () => {
 
   it('two processes racing for the same name: exactly one tag on the remote, the loser exits 1 and keeps no tag', async () => {
     const world = await promoteWorld(demo);
+    // another release manager: a different tagger and key, so the two tag objects differ
     const other = await signingCloneOf(world.remote, demo);
+    await other.git('config', 'user.name', 'Bob Demo');
+    await other.git('config', 'user.email', 'bob@siggate.test');
+    await other.git('config', 'user.signingkey', demo.fingerprints.bob);
     const barrier = await makeTempDir('siggate-barrier-');
     // each side signs only once both have checked that the tag does not exist yet: a true race
     for (const [side, clone] of [['a', world.clone], ['b', other]] as const) {
