@@ -1,4 +1,5 @@
 import { RemoteError, RepositoryError } from '../errors.js';
+import { lastLine, pushRef, REF_CHANGED } from './push.js';
 import { redactUrl } from './redact.js';
 import { git, runGit } from './run-git.js';
 
@@ -46,18 +47,6 @@ export type PushOutcome = { ok: true } | { ok: false; moved: boolean; reason: st
  * descends from `expected`, so the update is always a fast-forward.
  */
 export async function pushIfUnchanged(repo: string, url: string, commit: string, branch: string, expected: string): Promise<PushOutcome> {
-  const ref = `refs/heads/${branch}`;
-  const result = await runGit(['push', '--porcelain', '--quiet', `--force-with-lease=${ref}:${expected}`, '--end-of-options', url, `${commit}:${ref}`], repo);
-  const line = result.stdout.toString('utf8').split('\n').find((l) => l.includes(`:${ref}\t`) || l.endsWith(`:${ref}`)) ?? '';
-  const [flag, , summary = ''] = line.split('\t');
-  if (result.code === 0 && flag !== '!') return { ok: true };
-  const reason = summary || lastLine(result.stderr);
-  if (flag === '!') {
-    const moved = /stale info|non-fast-forward|fetch first|failed to update ref|cannot lock ref|failed to lock/i.test(reason);
-    return { ok: false, moved, reason };
-  }
-  throw new RemoteError(`cannot push to ${redactUrl(url)}: ${lastLine(result.stderr)}`);
+  const pushed = await pushRef(repo, url, `${commit}:refs/heads/${branch}`, { lease: expected });
+  return pushed.ok ? { ok: true } : { ok: false, moved: REF_CHANGED.test(pushed.reason), reason: pushed.reason };
 }
-
-
-const lastLine = (text: string): string => text.trim().split('\n').filter(Boolean).at(-1) ?? 'no message';

@@ -1,12 +1,10 @@
 import { RemoteError } from '../errors.js';
+import { lastLine, pushRef, REF_CHANGED, type RemoteGitAccess } from './push.js';
 import { redact } from './redact.js';
 import { git, gitEnv, runGit } from './run-git.js';
 
-/** How git reaches a remote: an environment carrying credentials, and the strings to keep out of messages. */
-export interface RemoteGitAccess {
-  env: NodeJS.ProcessEnv;
-  secrets: readonly string[];
-}
+export type { RemoteGitAccess } from './push.js';
+
 
 /** A tag ref: the object it names (a tag object or a commit) and the commit it peels to. */
 export interface TagRef {
@@ -54,15 +52,8 @@ export type TagPushOutcome = { ok: true; upToDate: boolean } | { ok: false; exis
 
 /** Pushes a tag object as a new tag: never forced, so an existing tag of that name (a race lost) refuses it. */
 export async function pushNewTag(repo: string, remote: string, object: string, name: string, access?: RemoteGitAccess): Promise<TagPushOutcome> {
-  const ref = `refs/tags/${name}`;
-  const result = await runGit(['push', '--porcelain', '--quiet', '--end-of-options', remote, `${object}:${ref}`], repo, { env: access?.env ?? gitEnv() });
-  const line = result.stdout.toString('utf8').split('\n').find((l) => l.includes(`:${ref}\t`)) ?? '';
-  const [flag, , summary = ''] = line.split('\t');
-  if (result.code === 0 && flag !== '!') return { ok: true, upToDate: flag === '=' };
-  if (flag === '!') {
-    return { ok: false, exists: /already exists|fetch first|failed to update ref|cannot lock ref|failed to lock|reference already exists/i.test(summary), reason: redact(summary, access?.secrets ?? []) };
-  }
-  throw new RemoteError(redact(`cannot push ${name} to ${remote}: ${lastLine(result.stderr)}`, access?.secrets ?? []));
+  const pushed = await pushRef(repo, remote, `${object}:refs/tags/${name}`, access ? { access } : {});
+  return pushed.ok ? pushed : { ok: false, exists: REF_CHANGED.test(pushed.reason) || /reference already exists/i.test(pushed.reason), reason: pushed.reason };
 }
 
 /** Creates `refs/tags/NAME` only if it does not exist yet; false when it does (a concurrent creation). */
@@ -70,4 +61,3 @@ export async function createTagRef(repo: string, name: string, object: string): 
   return (await runGit(['update-ref', '--create-reflog', `refs/tags/${name}`, object, ''], repo)).code === 0;
 }
 
-const lastLine = (text: string): string => text.trim().split('\n').filter(Boolean).at(-1) ?? 'no message';
