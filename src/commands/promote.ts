@@ -2,8 +2,7 @@ import { RepositoryError, UsageError } from '../errors.js';
 import { runGit } from '../git/run-git.js';
 import { redactUrl } from '../git/redact.js';
 import { createTagRef, isTagName, localTags, pushNewTag, remoteTags, type RemoteGitAccess, type TagRef } from '../git/tags.js';
-import type { Identity } from '../signing/object-text.js';
-import { configuredIdentity, createSignedTag, createUnsignedTag, resolveSigner, type ObjectSigner } from '../signing/signer.js';
+import { configuredIdentity, createSignedTag, FALLBACK_IDENTITY, createUnsignedTag, resolveSigner, type ObjectSigner } from '../signing/signer.js';
 import { planTagName, type PromotionNaming } from './promote-naming.js';
 import type { RangeReport, VerifyRangeOptions } from './types.js';
 import { verifyRange } from './verify-range.js';
@@ -19,8 +18,6 @@ export interface PromoteOptions extends Omit<VerifyRangeOptions, 'cache' | 'onPr
   /** Default true: sign the tag (git's configured signing, or `keyFile`). */
   sign?: boolean;
   keyFile?: string | null;
-  /** Identity for unsigned tags when git has none configured (the resource's containers). */
-  fallbackIdentity?: Identity;
   /** A remote name or URL to push the tag to; null: create it locally only. */
   push?: string | null;
   /** How git reaches the remote (credentials in the environment); default: git's own configuration. */
@@ -131,7 +128,7 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
 async function makeTag(repo: string, signer: ObjectSigner | null, options: PromoteOptions, tag: string, target: string, message: string): Promise<string> {
   const spec = { object: target, type: 'commit', tag, at: options.now ?? new Date(), message };
   if (signer) return createSignedTag(repo, signer, spec);
-  return createUnsignedTag(repo, spec, (await configuredIdentity(repo)) ?? options.fallbackIdentity ?? { name: 'siggate', email: 'siggate@localhost' });
+  return createUnsignedTag(repo, spec, (await configuredIdentity(repo)) ?? FALLBACK_IDENTITY);
 }
 
 /** The tag message: what was verified, so that the tag itself documents why it exists. */

@@ -1,6 +1,3 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { promote, type PromotionNaming } from '../commands/promote.js';
 import { GateClosedError, UsageError } from '../errors.js';
 import { describeFailures, type Log } from './gate.js';
@@ -8,7 +5,8 @@ import { commitMetadata, type ResourceOutput } from './in.js';
 import { verifyForPush } from './verify-for-push.js';
 import { openPolicy } from './policy.js';
 import { openRemoteAccess } from './remote.js';
-import { optionalString, usesTags, type ResourceRequest, type ResourceSource } from './source.js';
+import { writeSigningKey } from './signing-key.js';
+import { optionalString, usesTags, type ResourceRequest } from './source.js';
 
 /** How `out` names a promotion tag. */
 export interface OutPromotion {
@@ -46,7 +44,7 @@ export function parsePromotionParams(params: Record<string, unknown>): OutPromot
 export async function promoteFromOut(request: ResourceRequest, repo: string, commit: string, promotion: OutPromotion, log: Log): Promise<ResourceOutput> {
   const policy = await openPolicy(request.source, log);
   const access = await openRemoteAccess(request.source);
-  const signing = await writeSigningKey(request.source);
+  const signing = await writeSigningKey(request.source.signingKey);
   try {
     if (!signing) log('warning: source.signing_key is not set: the promotion tag is unsigned, and check with verify_tags will skip it');
     const result = await promote({
@@ -60,7 +58,6 @@ export async function promoteFromOut(request: ResourceRequest, repo: string, com
       sign: signing !== null,
       keyFile: signing?.path ?? null,
       ...(request.source.signingKeyPassphrase !== null ? { keyPassphrase: request.source.signingKeyPassphrase } : {}),
-      fallbackIdentity: { name: 'siggate', email: 'siggate@localhost' },
       push: access.uri,
       remoteAccess: { env: access.env, secrets: access.secrets },
       verify: (target) => verifyForPush(request, repo, target, policy),
@@ -79,13 +76,4 @@ export async function promoteFromOut(request: ResourceRequest, repo: string, com
     await access.dispose();
     await policy.dispose();
   }
-}
-
-/** The source's signing key in a 0600 file of a 0700 temp dir (openpgp.js reads it from there), removed by `dispose`. */
-async function writeSigningKey(source: ResourceSource): Promise<{ path: string; dispose(): Promise<void> } | null> {
-  if (!source.signingKey) return null;
-  const dir = await mkdtemp(join(tmpdir(), 'siggate-resource-signing-'));
-  const path = join(dir, 'signing-key.asc');
-  await writeFile(path, source.signingKey.endsWith('\n') ? source.signingKey : `${source.signingKey}\n`, { mode: 0o600 });
-  return { path, dispose: () => rm(dir, { recursive: true, force: true }) };
 }

@@ -2,6 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { GateClosedError, UsageError } from '../errors.js';
 import { git, runGit } from '../git/run-git.js';
+import { isTagName } from '../git/tags.js';
+import { FALLBACK_IDENTITY } from '../signing/signer.js';
 import { describeFailures, type Log } from './gate.js';
 import { commitMetadata, type ResourceOutput } from './in.js';
 import { openPolicy } from './policy.js';
@@ -85,7 +87,7 @@ async function readTagName(src: string, params: OutParams): Promise<string> {
     throw new UsageError(`cannot read params.tag file ${params.tagFile}: ${(error as Error).message}`, { cause: error });
   });
   const name = `${params.tagPrefix}${text.trim()}`;
-  if (name === params.tagPrefix || (await runGit(['check-ref-format', `refs/tags/${name}`], src)).code !== 0) {
+  if (name === params.tagPrefix || !(await isTagName(src, name))) {
     throw new UsageError(`"${name}" (from params.tag) is not a valid tag name`);
   }
   return name;
@@ -95,7 +97,7 @@ async function createTag(repo: string, name: string, commit: string, message: st
   // An annotated tag needs a tagger; a resource container usually has no git identity configured.
   const configured = async (key: string): Promise<boolean> => (await runGit(['config', '--get', key], repo)).code === 0;
   const hasIdentity = (await configured('user.name')) && (await configured('user.email'));
-  const identity = hasIdentity ? [] : ['-c', 'user.name=siggate', '-c', 'user.email=siggate@localhost'];
+  const identity = hasIdentity ? [] : ['-c', `user.name=${FALLBACK_IDENTITY.name}`, '-c', `user.email=${FALLBACK_IDENTITY.email}`];
   const annotate = message === null ? [] : ['-a', '-m', message];
   await git([...identity, 'tag', '-f', ...annotate, '--', name, commit], repo);
 }

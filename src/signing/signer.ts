@@ -13,6 +13,9 @@ export type ObjectSigner =
   | { kind: 'git'; identity: Identity; config: string[]; signingKey: string | null; format: string }
   | { kind: 'key'; identity: Identity; key: KeyFileSigner };
 
+/** The tagger of unsigned tags where git has no identity configured (a resource's container). */
+export const FALLBACK_IDENTITY: Identity = { name: 'siggate', email: 'siggate@localhost' };
+
 /** Settings git's signing depends on; copied from the user's repository into scratch repositories. */
 const SIGNING_CONFIG = /^(user\.(name|email|signingkey)|gpg\.[^\s]+)$/i;
 

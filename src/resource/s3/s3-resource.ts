@@ -1,5 +1,4 @@
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { s3Get, s3Verify, type ArtifactReport } from '../../commands/s3-artifact.js';
@@ -11,6 +10,7 @@ import { listKeys, listVersions } from '../../s3/objects.js';
 import { writeFileAtomically } from '../../s3/atomic-file.js';
 import type { Log } from '../gate.js';
 import { openPolicy, type ResourcePolicy } from '../policy.js';
+import { writeSigningKey } from '../signing-key.js';
 import { regexpPrefix, type S3Request, type S3Source, type S3Version } from './s3-source.js';
 
 /** The `params` keys `out` accepts in S3 mode. */
@@ -78,10 +78,9 @@ export async function putS3(request: S3Request, src: string | undefined, log: Lo
   const key = source.versionedFile ?? `${regexpPrefix(source.regexp!)}${basename(file)}`;
   if (source.regexp && !source.regexp.test(key)) throw new UsageError(`${basename(file)} does not match source.regexp (${key})`);
   if (!signatureFile && !source.signingKey) throw new UsageError('out needs params.signature or source.signing_key: siggate uploads nothing unsigned');
-  const keyDir = source.signingKey && !signatureFile ? await mkdtemp(join(tmpdir(), 'siggate-resource-signing-')) : null;
+  const signing = signatureFile ? null : await writeSigningKey(source.signingKey);
   try {
-    const keyFile = keyDir ? join(keyDir, 'signing-key.asc') : null;
-    if (keyFile) await writeFile(keyFile, `${source.signingKey!.trimEnd()}\n`, { mode: 0o600 });
+    const keyFile = signing?.path ?? null;
     return await withS3(request, log, async (client, policy) => {
       const report = await s3Put({
         ...policy.verify,
@@ -100,7 +99,7 @@ export async function putS3(request: S3Request, src: string | undefined, log: Lo
       return { version, metadata: [{ name: 'signature', value: report.signature?.uri ?? '' }, ...(report.signer ? [{ name: 'signer_fingerprint', value: report.signer.fingerprint }] : [])] };
     });
   } finally {
-    if (keyDir) await rm(keyDir, { recursive: true, force: true });
+    await signing?.dispose();
   }
 }
 
