@@ -1,31 +1,14 @@
-import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoKeys, demoKeysDir, importDemoKeys } from '../../fixtures/lib/demo-keys.js';
 import { GpgHome } from '../../fixtures/lib/gpg.js';
 import { Repo } from '../../fixtures/lib/repo.js';
 import { cleanupAll, makeTempDir } from '../../fixtures/lib/temp.js';
 import type { RangeReport, TagReport } from '../../src/index.js';
+import { runBin, type CliResult } from '../helpers/bin.js';
 
-const BIN = resolve(import.meta.dirname, '../../bin/siggate');
-
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function siggate(args: string[], cwd?: string): Promise<CliResult> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
+const siggate = (args: string[], cwd?: string): Promise<CliResult> => runBin('siggate', args, cwd ? { cwd } : {});
 
 describe('bin/siggate', () => {
   let repo: Repo;

@@ -1,14 +1,14 @@
 // `bin/siggate fetch` as a subprocess: exit codes, JSON, and secrets that never reach the output.
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Repo } from '../../fixtures/lib/repo.js';
 import { cleanEnv, run } from '../../fixtures/lib/run.js';
 import { makeTempDir } from '../../fixtures/lib/temp.js';
 import type { RangeReport } from '../../src/index.js';
+import { runBin, type CliResult } from '../helpers/bin.js';
 import { makeServedRemote, startGitHttpServer } from '../helpers/git-http-server.js';
 import type { GitHttpServer } from '../helpers/git-http-server.js';
 import { demoWorld, useFixtureCleanup } from '../helpers/world.js';
@@ -16,25 +16,11 @@ import type { DemoWorld } from '../helpers/world.js';
 
 useFixtureCleanup();
 
-const BIN = resolve(import.meta.dirname, '../../bin/siggate');
 const TOKEN = 'tok-e2e-Jx9-siggate-secret';
 
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 function siggate(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
-  return new Promise((done) => {
-    const base = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('SIGGATE_GIT_')));
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...base, NO_COLOR: '1', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
+  const base = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('SIGGATE_GIT_')));
+  return runBin('siggate', args, { env: { ...base, NO_COLOR: '1', ...env } });
 }
 
 let world: DemoWorld;

@@ -1,28 +1,17 @@
 // bin/check, bin/in and bin/out run as Concourse runs them: a subprocess, JSON on stdin, the destination as argv[1].
-import { spawn } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { demoKeys } from '../../fixtures/lib/demo-keys.js';
 import { Repo } from '../../fixtures/lib/repo.js';
 import { makeTempDir } from '../../fixtures/lib/temp.js';
+import { runBin, type CliResult } from '../helpers/bin.js';
 import { demoWorld, useFixtureCleanup } from '../helpers/world.js';
 
 useFixtureCleanup();
 
-const BIN = resolve(import.meta.dirname, '../../bin');
-
-function script(name: 'check' | 'in' | 'out', stdin: string, args: string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(join(BIN, name), args, { env: { ...process.env, SIGGATE_RESOURCE_CACHE: cache } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('close', (code) => done({ code, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
-}
+const script = (name: 'check' | 'in' | 'out', stdin: string, args: string[] = []): Promise<CliResult> =>
+  runBin(name, args, { stdin, env: { ...process.env, SIGGATE_RESOURCE_CACHE: cache } });
 
 let cache: string;
 let uri: string;

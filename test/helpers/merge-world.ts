@@ -1,13 +1,15 @@
 // A world for merge-sign: a real bare remote with `main` and a pull request's head, the reviewer's own
 // clone configured to sign with the demo key alice through gpg, and the fake GitHub answering for `acme/deploy`.
-import { spawn } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Repo } from '../../fixtures/lib/repo.js';
 import { run } from '../../fixtures/lib/run.js';
 import { makeTempDir, registerCleanup } from '../../fixtures/lib/temp.js';
 import type { MergeSignOptions } from '../../src/commands/merge-sign.js';
 import { startFakeGitHub, type FakeGitHub, type FakePull } from './github-server.js';
 import type { DemoWorld } from './world.js';
+
+export { runBin, type CliResult } from './bin.js';
 
 export const SLUG = 'acme/deploy';
 export const PR = 7;
@@ -105,21 +107,14 @@ export async function signingCloneOf(remote: Repo, demo: DemoWorld): Promise<Rep
   return clone;
 }
 
-export interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs a bin/ launcher as a subprocess. */
-export function runBin(bin: 'siggate' | 'github-merge-sign', args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<CliResult> {
-  const path = resolve(import.meta.dirname, '../../bin', bin);
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [path, ...args], { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
+/**
+ * Makes the reviewer's gpg.program first run `script` (a shell command) in the other clone, then sign:
+ * someone else pushing while the reviewer's merge is being signed.
+ */
+export async function actWhileSigning(world: MergeWorld, script: string): Promise<void> {
+  const real = (await world.clone.git('config', 'gpg.program')).trim();
+  const path = join(world.other.dir, '..', 'acting-gpg.sh');
+  const unset = 'unset GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE GIT_OBJECT_DIRECTORY GIT_ALTERNATE_OBJECT_DIRECTORIES';
+  await writeFile(path, `#!/bin/sh\n${unset}\ncd '${world.other.dir}' && { ${script}; } >/dev/null 2>&1 </dev/null\nexec '${real}' "$@"\n`, { mode: 0o755 });
+  await world.clone.git('config', 'gpg.program', path);
 }

@@ -7,7 +7,7 @@ import { generateSshKey, writeAllowedSigners } from '../../fixtures/lib/ssh.js';
 import { mergeSign, type MergeSignResult } from '../../src/commands/merge-sign.js';
 import { verifyCommit } from '../../src/commands/verify-range.js';
 import { RemoteError, SigningError, UsageError } from '../../src/errors.js';
-import { ISOLATED_GIT, mergeWorld, type MergeWorld } from '../helpers/merge-world.js';
+import { actWhileSigning, ISOLATED_GIT, mergeWorld, type MergeWorld } from '../helpers/merge-world.js';
 import { demoWorld, makeKeysDir, rejection, useFixtureCleanup, type DemoWorld } from '../helpers/world.js';
 
 useFixtureCleanup();
@@ -237,8 +237,7 @@ describe('merge-sign refuses', () => {
   it('a push when the base moved meanwhile: "base moved, run again", and the other push stays', async () => {
     const world = await mergeWorld(demo);
     const theirs = await world.other.commit({ message: 'hotfix', files: { 'other.txt': 'x\n' }, sign: demo.as('bob') });
-    const wrapper = await racingGpgProgram(world, ['push', '-q', 'origin', `${theirs}:refs/heads/main`]);
-    await world.clone.git('config', 'gpg.program', wrapper);
+    await actWhileSigning(world, `git push -q origin ${theirs}:refs/heads/main`);
     const result = await mergeSign(world.options());
     await expectRefused(world, result, /^base moved: .*run again/);
     expect(await world.remote.revParse('main')).toBe(theirs);
@@ -291,24 +290,5 @@ describe('merge-sign: GitHub and configuration failures', () => {
     const world = await mergeWorld(demo);
     await world.clone.git('remote', 'set-url', 'origin', join(world.remote.dir, 'missing.git'));
     expect(await rejection(mergeSign(world.options()))).toBeInstanceOf(RemoteError);
-  });
-});
-
-/** A gpg.program that first runs git in the other clone (someone else pushing while we sign), then signs. */
-async function racingGpgProgram(world: MergeWorld, gitArgs: string[]): Promise<string> {
-  const real = (await world.clone.git('config', 'gpg.program')).trim();
-  const path = join(world.other.dir, '..', 'racing-gpg.sh');
-  const quoted = gitArgs.map((a) => `'${a}'`).join(' ');
-  await writeFile(path, `#!/bin/sh\nunset GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE GIT_OBJECT_DIRECTORY GIT_ALTERNATE_OBJECT_DIRECTORIES\ngit -C '${world.other.dir}' ${quoted} >/dev/null 2>&1 </dev/null\nexec '${real}' "$@"\n`, { mode: 0o755 });
-  return path;
-}
-
-describe('merge-sign: answers that are not what they claim', () => {
-  it('a 200 whose body is not JSON is a RemoteError, not a crash', async () => {
-    const world = await mergeWorld(demo);
-    world.github.faults.set('pull', { status: 200, body: '<html>proxy error</html>', times: 1 });
-    const error = await rejection(mergeSign(world.options()));
-    expect(error).toBeInstanceOf(RemoteError);
-    expect(await world.remote.revParse('main')).toBe(world.base);
   });
 });

@@ -1,9 +1,7 @@
 // Attacks on the time between merge-sign's checks and its push: swapping the head, moving or rewinding the base.
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { mergeSign } from '../../src/commands/merge-sign.js';
-import { ISOLATED_GIT, mergeWorld, type MergeWorld } from '../helpers/merge-world.js';
+import { actWhileSigning, ISOLATED_GIT, mergeWorld } from '../helpers/merge-world.js';
 import { demoWorld, useFixtureCleanup, type DemoWorld } from '../helpers/world.js';
 
 useFixtureCleanup();
@@ -13,14 +11,6 @@ beforeAll(async () => {
   Object.assign(process.env, ISOLATED_GIT);
   demo = await demoWorld();
 });
-
-/** Makes the reviewer's gpg.program run `script` (in the other clone) before it signs: an attacker acting mid-merge. */
-async function duringSigning(world: MergeWorld, script: string): Promise<void> {
-  const real = (await world.clone.git('config', 'gpg.program')).trim();
-  const path = join(world.other.dir, '..', 'attack-gpg.sh');
-  await writeFile(path, `#!/bin/sh\nunset GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE GIT_OBJECT_DIRECTORY GIT_ALTERNATE_OBJECT_DIRECTORIES\ncd '${world.other.dir}' && { ${script}; } >/dev/null 2>&1 </dev/null\nexec '${real}' "$@"\n`, { mode: 0o755 });
-  await world.clone.git('config', 'gpg.program', path);
-}
 
 describe('races between check and push', () => {
   it('a head pushed after GitHub checked it is not merged: the fetched head must be the checked sha', async () => {
@@ -41,7 +31,7 @@ describe('races between check and push', () => {
     // main gains a commit that is later withdrawn (rewound away) while the reviewer's merge is being signed
     const withdrawn = await world.other.commit({ message: 'bad release', files: { 'bad.txt': 'x\n' }, sign: demo.as('alice') });
     await world.other.git('push', '-q', 'origin', 'HEAD:main');
-    await duringSigning(world, `git push -q -f origin ${world.base}:refs/heads/main`);
+    await actWhileSigning(world, `git push -q -f origin ${world.base}:refs/heads/main`);
     const result = await mergeSign(world.options());
     expect(result.status).toBe('refused');
     expect(result.reason).toMatch(/^base moved/);
