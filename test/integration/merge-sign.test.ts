@@ -292,3 +292,13 @@ describe('merge-sign: GitHub and configuration failures', () => {
     expect(await rejection(mergeSign(world.options()))).toBeInstanceOf(RemoteError);
   });
 });
+
+describe('merge-sign: answers that are not what they claim', () => {
+  it('a 200 whose body is not JSON is a RemoteError, not a crash', async () => {
+    const world = await mergeWorld(demo);
+    world.github.faults.set('pull', { status: 200, body: '<html>proxy error</html>', times: 1 });
+    const error = await rejection(mergeSign(world.options()));
+    expect(error).toBeInstanceOf(RemoteError);
+    expect(await world.remote.revParse('main')).toBe(world.base);
+  });
+});
