@@ -10,7 +10,7 @@ export type { MergeCheck } from './github/merge-checks.js';
 export { s3Get, s3Verify, type S3VerifyOptions, type ArtifactReport, type ArtifactStatus } from './commands/s3-artifact.js';
 export { s3Put, type S3PutOptions, type PutReport } from './commands/s3-put.js';
 export { promote, type PromoteOptions, type PromoteResult, type PromoteStatus, type PromotionNaming } from './commands/promote.js';
-export { Keyring, type OpenpgpKeyEntry } from './keys/keyring.js';
+export { Keyring, type OpenpgpKeyEntry } from './trust/keyring.js';
 export { parseCommit, type ParsedCommit } from './core/commit.js';
 export { parseTag, type ParsedTag } from './core/tag.js';
 export type { Verdict, VerdictStatus, SignatureFormat, Signer, VerifyPolicy } from './core/verdict.js';

@@ -48,7 +48,7 @@ export function formatTagReport(report: TagReport): string {
 export function formatKeys(keys: readonly KeySummary[]): string {
   const lines: string[] = [];
   for (const key of keys) {
-    const state = key.revoked ? 'REVOKED' : key.expires === null ? 'no valid self-signature' : `expires ${key.expires === 'never' ? 'never' : key.expires.slice(0, 10)}`;
+    const state = key.revoked ? `REVOKED (${key.revocation})` : key.expires === null ? 'no valid self-signature' : `expires ${key.expires === 'never' ? 'never' : key.expires.slice(0, 10)}`;
     lines.push(`${key.format.padEnd(8)}${key.fingerprint}  ${key.algorithm}  ${state}`);
     for (const uid of key.userIds) lines.push(`        ${uid}`);
     if (key.created) lines.push(`        created ${key.created.slice(0, 10)}  from ${key.source}`);

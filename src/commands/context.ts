@@ -3,8 +3,8 @@ import type { ObjectReader } from '../git/object-reader.js';
 import { buildAllowList, readAllowFiles, type AllowList } from '../keys/allow-list.js';
 import type { VerifyPolicy } from '../core/verdict.js';
 import { loadKeys } from '../keys/load-keys.js';
-import type { Keyring } from '../keys/keyring.js';
-import { CryptoPool } from '../signatures/crypto-pool.js';
+import type { Keyring } from '../trust/keyring.js';
+import { CryptoPool } from '../trust/crypto-pool.js';
 import { SignatureChecker } from './signature-checker.js';
 import type { VerifyOptions } from './types.js';
 

@@ -1,13 +1,13 @@
 import { detectSignatureFormat, MAX_SIGNATURE_BYTES } from '../core/signature-format.js';
 import { makeVerdict, type Verdict, type VerifyPolicy } from '../core/verdict.js';
 import type { AllowList } from '../keys/allow-list.js';
-import type { Keyring } from '../keys/keyring.js';
-import type { CryptoPool } from '../signatures/crypto-pool.js';
-import { OpenpgpVerifier } from '../signatures/openpgp.js';
+import type { Keyring } from '../trust/keyring.js';
+import type { CryptoPool } from '../trust/crypto-pool.js';
+import { OpenpgpVerifier } from '../trust/openpgp/verify.js';
 import { verifySshSignature } from '../signatures/ssh.js';
 
 /** Statuses reached only after the signing key was found in the keyring and the signature verified. */
-const JUDGED_SIGNER = new Set(['valid', 'expired-key', 'revoked-key', 'weak-algorithm']);
+const JUDGED_SIGNER = new Set(['valid', 'expired-key', 'expired-signature', 'revoked-key', 'weak-algorithm']);
 
 /** What a signed object offers for checking. */
 export interface SignedObject {

@@ -6,6 +6,7 @@ export type VerdictStatus =
   | 'not-allowed'
   | 'bad-signature'
   | 'expired-key'
+  | 'expired-signature'
   | 'revoked-key'
   | 'weak-algorithm'
   | 'malformed'

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { KeyConfigError } from '../errors.js';
-import type { Keyring } from './keyring.js';
+import type { Keyring } from '../trust/keyring.js';
 
 /** The fingerprints whose signatures pass: every key present, or the subset named by `--allow`. */
 export interface AllowList {

@@ -1,14 +1,12 @@
-import { createHash } from 'node:crypto';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { open, readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { readKeys, type Key, type PublicKey } from 'openpgp';
 import { KeyConfigError } from '../errors.js';
-import { PARSE_EVERYTHING } from '../signatures/openpgp-config.js';
-import { isSshPublicKeyText, parseAllowedSigners, parseSshPublicKeyFile, type AllowedSigner } from '../signatures/allowed-signers.js';
-import { Keyring, type OpenpgpKeyEntry } from './keyring.js';
+import { parseKeySources, type KeySource } from '../trust/key-sources.js';
+import type { Keyring } from '../trust/keyring.js';
 
 const OPENPGP_EXTENSIONS = ['.asc', '.gpg', '.key', '.pub'];
-const ARMOR_BEGIN = /-----BEGIN PGP (PUBLIC|PRIVATE) KEY BLOCK-----[\s\S]*?-----END PGP \1 KEY BLOCK-----/g;
+/** Real key files are kilobytes; a keyring export of thousands of certificates stays far below this. */
+export const MAX_KEY_FILE_BYTES = 16 * 1024 * 1024;
 
 /**
  * Read every allowed signer under `paths` (directories are walked; files are read whatever their name):
@@ -21,22 +19,9 @@ export async function loadKeys(paths: readonly string[], onWarning: (message: st
   if (files.length === 0) {
     throw new KeyConfigError(`no key files found in ${paths.join(', ')} (expected *.asc, *.gpg, *.key, *.pub or allowed_signers)`);
   }
-  const openpgp = new Map<string, OpenpgpKeyEntry>();
-  const ssh: AllowedSigner[] = [];
-  const contentDigests: string[] = [];
-  for (const file of files) {
-    const bytes = await readFile(file).catch((error: unknown) => {
-      throw new KeyConfigError(`cannot read key file ${file}: ${(error as Error).message}`, { cause: error });
-    });
-    contentDigests.push(createHash('sha256').update(bytes).digest('hex'));
-    const text = bytes.toString('utf8');
-    if (isAllowedSignersName(file)) ssh.push(...parseAllowedSigners(text, file));
-    else if (isSshPublicKeyText(text)) ssh.push(...parseSshPublicKeyFile(text, file, basename(file).replace(/\.pub$/, '')));
-    else for (const key of await parseOpenpgpFile(bytes, file, onWarning)) await addKey(openpgp, key, file);
-  }
-  if (openpgp.size === 0 && ssh.length === 0) throw new KeyConfigError(`no keys found in ${files.join(', ')}`);
-  const digest = createHash('sha256').update(contentDigests.sort().join('\n')).digest('hex');
-  return new Keyring([...openpgp.values()], ssh, files, digest);
+  const sources: KeySource[] = [];
+  for (const file of files) sources.push({ name: file, bytes: await readKeyFile(file), kind: isAllowedSignersName(file) ? 'allowed-signers' : 'auto' });
+  return parseKeySources(sources, onWarning);
 }
 
 async function listKeyFiles(path: string): Promise<string[]> {
@@ -58,50 +43,27 @@ async function listKeyFiles(path: string): Promise<string[]> {
   return files;
 }
 
+/** Only regular files, and only up to the size limit: a FIFO or a device named `*.asc` must not hang or exhaust memory. */
+async function readKeyFile(file: string): Promise<Uint8Array> {
+  const handle = await open(file, 'r').catch((error: unknown) => {
+    throw new KeyConfigError(`cannot read key file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
+  });
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) throw new KeyConfigError(`key file ${file} is not a regular file`);
+    if (info.size > MAX_KEY_FILE_BYTES) throw new KeyConfigError(`key file ${file} is ${info.size} bytes, over the ${MAX_KEY_FILE_BYTES}-byte limit`);
+    const bytes = Buffer.alloc(info.size);
+    const { bytesRead } = await handle.read(bytes, 0, info.size, 0);
+    return bytes.subarray(0, bytesRead);
+  } catch (error) {
+    if (error instanceof KeyConfigError) throw error;
+    throw new KeyConfigError(`cannot read key file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
+  } finally {
+    await handle.close();
+  }
+}
+
 function isAllowedSignersName(file: string): boolean {
   const name = basename(file);
   return name === 'allowed_signers' || name.endsWith('.allowed_signers');
-}
-
-async function parseOpenpgpFile(bytes: Buffer, file: string, onWarning: (message: string) => void): Promise<PublicKey[]> {
-  const text = bytes.toString('latin1');
-  const blocks = text.match(ARMOR_BEGIN);
-  let keys: Key[] = [];
-  try {
-    if (blocks) {
-      for (const block of blocks) keys.push(...(await readKeys({ armoredKeys: block, config: PARSE_EVERYTHING })));
-    } else if (text.includes('-----BEGIN PGP')) {
-      throw new Error('armored block is not a complete public key block');
-    } else {
-      keys = await readKeys({ binaryKeys: new Uint8Array(bytes), config: PARSE_EVERYTHING });
-    }
-  } catch (error) {
-    throw new KeyConfigError(`${file} is not an OpenPGP public key: ${(error as Error).message}`, { cause: error });
-  }
-  if (keys.length === 0) throw new KeyConfigError(`${file} holds no OpenPGP key`);
-  return keys.map((key) => {
-    if (!key.isPrivate()) return key as PublicKey;
-    onWarning(`${file} holds a secret key; only its public part is used — keep secret keys out of the keys directory`);
-    return key.toPublic();
-  });
-}
-
-/** The same key in two files is merged, so a revocation published separately still applies. */
-async function addKey(keys: Map<string, OpenpgpKeyEntry>, key: PublicKey, source: string): Promise<void> {
-  const fingerprint = key.getFingerprint().toUpperCase();
-  const existing = keys.get(fingerprint);
-  if (existing) {
-    existing.key = (await existing.key.update(key, new Date(), PARSE_EVERYTHING)) as PublicKey;
-    return;
-  }
-  keys.set(fingerprint, { key, fingerprint, userId: await primaryUserId(key), source });
-}
-
-async function primaryUserId(key: PublicKey): Promise<string | null> {
-  try {
-    const primary = await key.getPrimaryUser(undefined, undefined, PARSE_EVERYTHING);
-    return primary.user.userID?.userID ?? null;
-  } catch {
-    return key.getUserIDs()[0] ?? null;
-  }
 }

@@ -1,7 +1,7 @@
 import { MAX_SIGNATURE_BYTES } from '../core/signature-format.js';
 import { makeVerdict, type Verdict } from '../core/verdict.js';
 import type { SignatureChecker } from '../commands/signature-checker.js';
-import { armorSignature } from '../signatures/armor.js';
+import { armorSignature } from '../trust/openpgp/armor.js';
 
 const ARMOR_LINE = /^\s*-----BEGIN (PGP SIGNATURE|PGP MESSAGE|SSH SIGNATURE|SIGNED MESSAGE)-----/;
 

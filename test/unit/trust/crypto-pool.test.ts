@@ -1,6 +1,6 @@
 import { createHash, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { CryptoPool, type CryptoJob } from '../../../src/signatures/crypto-pool.js';
+import { CryptoPool, type CryptoJob } from '../../../src/trust/crypto-pool.js';
 
 const ed = generateKeyPairSync('ed25519');
 const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });

@@ -1,9 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { demoKeys, importDemoKeys } from '../../../fixtures/lib/demo-keys.js';
-import { GpgHome } from '../../../fixtures/lib/gpg.js';
-import { dearmorSignature } from '../../../src/signatures/armor.js';
-import { parseSignaturePacket } from '../../../src/signatures/openpgp-packet.js';
-import { useFixtureCleanup } from '../../helpers/world.js';
+import { demoKeys, importDemoKeys } from '../../../../fixtures/lib/demo-keys.js';
+import { GpgHome } from '../../../../fixtures/lib/gpg.js';
+import { dearmorSignature } from '../../../../src/trust/openpgp/armor.js';
+import { OpenpgpFormatError, OpenpgpUnsupportedError } from '../../../../src/trust/openpgp/packets.js';
+import { parseSignatureBlock } from '../../../../src/trust/openpgp/signature-packet.js';
+import { useFixtureCleanup } from '../../../helpers/world.js';
 
 useFixtureCleanup();
 
@@ -16,27 +17,34 @@ beforeAll(async () => {
   signatures.bob = await gpg.signDetached(demoKeys.bob.fingerprint, 'payload\n');
 });
 
-describe('parseSignaturePacket', () => {
-  it.each(['alice', 'bob'])('parses a real gpg v4 signature (%s) on the fast path', async (name) => {
+describe('parseSignatureBlock', () => {
+  it.each(['alice', 'bob'])('parses a real gpg v4 signature (%s)', (name) => {
     const binary = dearmorSignature(signatures[name]!);
     expect(binary).toBeInstanceOf(Uint8Array);
-    const info = await parseSignaturePacket(binary as Uint8Array);
-    expect(info.needsFullParser).toBe(false);
+    const info = parseSignatureBlock(binary as Uint8Array);
     expect(info.version).toBe(4);
-    expect(info.signatureType).toBe(0);
+    expect(info.type).toBe(0);
+    expect(info.unknownCritical).toBeNull();
     expect(info.issuerFingerprint).toBe(demoKeys[name as 'alice' | 'bob'].fingerprint);
     expect(info.created).toBeInstanceOf(Date);
     expect(Object.keys(info.params).length).toBeGreaterThan(0);
   });
 
-  it('refuses two signature packets in one block', async () => {
+  it('refuses two signature packets in one block', () => {
     const one = dearmorSignature(signatures.alice!) as Uint8Array;
-    await expect(parseSignaturePacket(Buffer.concat([one, one]))).rejects.toThrow();
+    expect(() => parseSignatureBlock(Buffer.concat([one, one]))).toThrow(OpenpgpFormatError);
   });
 
-  it('refuses a truncated packet', async () => {
+  it('refuses a truncated packet', () => {
     const one = dearmorSignature(signatures.alice!) as Uint8Array;
-    await expect(parseSignaturePacket(one.subarray(0, one.length - 5))).rejects.toThrow();
+    expect(() => parseSignatureBlock(one.subarray(0, one.length - 5))).toThrow(OpenpgpFormatError);
+  });
+
+  it('calls a v3 signature unsupported, not malformed', () => {
+    const one = Buffer.from(dearmorSignature(signatures.alice!) as Uint8Array);
+    const bodyStart = one[0]! & 0x40 ? (one[1]! < 192 ? 2 : 3) : 1 + [1, 2, 4][one[0]! & 3]!;
+    one[bodyStart] = 3;
+    expect(() => parseSignatureBlock(one)).toThrow(OpenpgpUnsupportedError);
   });
 });
 

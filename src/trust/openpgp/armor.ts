@@ -1,0 +1,99 @@
+/** ASCII armor (RFC 9580 §6), decoded strictly and in linear time. */
+
+const SIGNATURE = 'PGP SIGNATURE';
+const CRC24_INIT = 0xb704ce;
+const CRC24_POLY = 0x1864cfb;
+const BASE64_LINE = /^[A-Za-z0-9+/]*={0,2}$/;
+const KEY_BLOCK = /^-----BEGIN PGP (PUBLIC|PRIVATE) KEY BLOCK-----\s*$/;
+
+/**
+ * The binary packets of an armored signature, or why the armor is unusable. Header lines are allowed
+ * and ignored; a checksum line, when present, must match (GnuPG refuses a CRC error too).
+ */
+export function dearmorSignature(armored: string): Uint8Array | string {
+  const lines = armored.replace(/\r/g, '').split('\n');
+  while (lines.length > 0 && lines.at(-1)!.trim() === '') lines.pop();
+  if (lines[0]?.trim() !== `-----BEGIN ${SIGNATURE}-----`) return 'signature block does not start with the PGP SIGNATURE armor line';
+  if (lines.at(-1)?.trim() !== `-----END ${SIGNATURE}-----`) return 'signature block does not end with the PGP SIGNATURE armor line';
+  return decodeBody(lines.slice(1, -1), 'armored signature');
+}
+
+/** One armored key block found in a text, decoded, or why it cannot be. */
+export interface ArmoredKeyBlock {
+  kind: 'public' | 'private';
+  /** 1-based line of the BEGIN line. */
+  line: number;
+  data: Uint8Array | string;
+}
+
+/**
+ * Every `BEGIN PGP PUBLIC/PRIVATE KEY BLOCK` … `END` block of a text, in one pass. A block that is
+ * not closed before the text ends, or before another block begins, is reported as a problem.
+ */
+export function findArmoredKeyBlocks(text: string): ArmoredKeyBlock[] {
+  const blocks: ArmoredKeyBlock[] = [];
+  const lines = text.split('\n');
+  let open: { kind: 'public' | 'private'; line: number; start: number } | null = null;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!.replace(/\r$/, '');
+    const begin = KEY_BLOCK.exec(line);
+    if (begin) {
+      if (open) blocks.push({ kind: open.kind, line: open.line, data: `the key block at line ${open.line} is not closed before the next one begins` });
+      open = { kind: begin[1] === 'PUBLIC' ? 'public' : 'private', line: i + 1, start: i + 1 };
+    } else if (open && line.trim() === `-----END PGP ${open.kind === 'public' ? 'PUBLIC' : 'PRIVATE'} KEY BLOCK-----`) {
+      blocks.push({ kind: open.kind, line: open.line, data: decodeBody(lines.slice(open.start, i).map((l) => l.replace(/\r$/, '')), 'armored key') });
+      open = null;
+    }
+  }
+  if (open) blocks.push({ kind: open.kind, line: open.line, data: `the key block at line ${open.line} has no END line` });
+  return blocks;
+}
+
+function decodeBody(inner: readonly string[], what: string): Uint8Array | string {
+  let i = 0;
+  while (i < inner.length && inner[i]!.trim() !== '') {
+    if (!/^[^:\s][^:]*: /.test(inner[i]!)) return i === 0 ? `${what} lacks the blank line before its data` : 'invalid armor header line';
+    i++;
+  }
+  const body = inner.slice(i + 1).map((line) => line.trim()).filter((line) => line !== '');
+  let checksum: string | null = null;
+  if (body.length > 0 && body.at(-1)!.startsWith('=')) checksum = body.pop()!.slice(1);
+  if (body.length === 0) return `${what} holds no data`;
+  if (!body.every((line) => BASE64_LINE.test(line))) return `${what} data is not base64`;
+  const data = Buffer.from(body.join(''), 'base64');
+  if (data.length === 0) return `${what} holds no data`;
+  if (checksum !== null && (!/^[A-Za-z0-9+/]{4}$/.test(checksum) || Buffer.from(checksum, 'base64').readUIntBE(0, 3) !== crc24(data))) {
+    return 'armor checksum does not match (the block was damaged)';
+  }
+  return data;
+}
+
+/** Armors binary signature packets (a `.sig` file) so they take the same path as an armored block. */
+export function armorSignature(packets: Uint8Array): string {
+  const base64 = Buffer.from(packets).toString('base64').replace(/.{1,64}/g, '$&\n');
+  const crc = crc24(packets);
+  const checksum = Buffer.from([crc >>> 16, (crc >>> 8) & 0xff, crc & 0xff]).toString('base64');
+  return `-----BEGIN ${SIGNATURE}-----\n\n${base64}=${checksum}\n-----END ${SIGNATURE}-----\n`;
+}
+
+let table: Uint32Array | null = null;
+
+function crc24(data: Uint8Array): number {
+  table ??= buildTable();
+  let crc = CRC24_INIT;
+  for (const byte of data) crc = ((crc << 8) ^ table[((crc >>> 16) ^ byte) & 0xff]!) & 0xffffff;
+  return crc;
+}
+
+function buildTable(): Uint32Array {
+  const out = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let crc = n << 16;
+    for (let bit = 0; bit < 8; bit++) {
+      crc <<= 1;
+      if (crc & 0x1000000) crc ^= CRC24_POLY;
+    }
+    out[n] = crc & 0xffffff;
+  }
+  return out;
+}
