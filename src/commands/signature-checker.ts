@@ -36,7 +36,14 @@ export class SignatureChecker {
     if (object.signature === null) {
       return makeVerdict('unsigned', 'none', 'no signature', { remedy: 'sign it (git commit -S / git tag -s) with an allowed key' });
     }
-    const verdict = await this.checkSignature(object.signature, object);
+    let verdict: Verdict;
+    try {
+      verdict = await this.checkSignature(object.signature, object);
+    } catch (error) {
+      // fail closed: input no parser path foresaw is a verdict on this object, never a crash of the whole range
+      const reason = `the signature could not be checked: ${error instanceof Error ? error.message : String(error)}`;
+      verdict = makeVerdict('malformed', detectSignatureFormat(object.signature) ?? 'none', reason, { remedy: 'the signature block is damaged; re-sign it' });
+    }
     return this.applyAllowList(verdict);
   }
 

@@ -9,9 +9,10 @@ export async function readPassphrase(prompt: string, env: NodeJS.ProcessEnv = pr
   if (fromEnv !== undefined) return fromEnv;
   const input = process.stdin;
   if (!input.isTTY) throw new SigningError(`${prompt}: the key is protected; set SIGGATE_KEY_PASSPHRASE or run on a terminal`);
-  process.stderr.write(`${prompt}: `);
+  // echo off before the prompt shows: whatever is typed once it is visible must never reach the screen
   input.setRawMode(true);
   input.resume();
+  process.stderr.write(`${prompt}: `);
   try {
     return await new Promise<string>((resolve, reject) => {
       let typed = '';

@@ -1,6 +1,6 @@
 /**
- * Which self-signature is in force, and what it says, at one instant: GnuPG's rules (getkey.c,
- * merge_selfsigs) judged as of the signature's time. Pure: verified signatures and a time in, a state out.
+ * What a key's self-signatures say at one instant: GnuPG's rules (getkey.c, merge_selfsigs) with its clock
+ * set to the signature's time. Pure: verified signatures and a time in, a state out.
  */
 import { PK, type KeyPacket } from './key-packet.js';
 import { SIG, type SignaturePacket } from './signature-packet.js';
@@ -32,17 +32,15 @@ export interface ComponentState {
 const SOFT_REASONS = new Set([1, 3]);
 
 /**
- * The primary key at `at`. Self-signatures made after `at` are not yet in force; when every binding
- * postdates `at` (a minimally exported key keeps only its newest), the earliest binding stands in.
- * A direct-key signature's flags and expiry win; otherwise the newest user ID self-signature with
- * flags (or with an expiry) supplies them, whichever user ID it is on — as GnuPG does.
+ * The primary key at `at`. The newest direct-key signature not expired at `at` supplies flags and expiry;
+ * otherwise the newest user-ID self-signature with flags (or with an expiry) does, whichever user ID it is
+ * on and whenever it was made — as GnuPG does. A self-signature made later than `at` counts too: a key
+ * owner who later shortens the key's life or withdraws its signing flag is heard, as GnuPG hears them.
  */
 export function primaryStateAt(cert: VerifiedCertificate, at: Date, ignoreExpiry: boolean): ComponentState {
   const userIds = cert.userIds.filter((u) => u.record.kind === 'uid');
-  const bindings = [...cert.direct, ...userIds.flatMap((u) => u.signatures.filter((s) => s.type !== SIG.certRevocation))];
-  const asOf = inForceAt(bindings, at);
   const alive = (s: SignaturePacket): boolean => ignoreExpiry || !signatureExpired(s, at);
-  const direct = newest(cert.direct.filter((s) => created(s) <= asOf && alive(s)));
+  const direct = newest(cert.direct.filter(alive));
   const directUsage = direct ? keyUsage(direct) : null;
   let usage = directUsage;
   let expiresAfter = direct?.keyExpiresAfter || null;
@@ -50,7 +48,7 @@ export function primaryStateAt(cert: VerifiedCertificate, at: Date, ignoreExpiry
   let usageDate = -1;
   let expiryDate = -1;
   for (const { signatures } of userIds) {
-    const chosen = newest(signatures.filter((s) => created(s) <= asOf));
+    const chosen = newest(signatures);
     if (!chosen) continue;
     bound = true;
     // a revoked or expired user ID still makes the key valid, but lends it neither flags nor expiry
@@ -68,10 +66,9 @@ export function primaryStateAt(cert: VerifiedCertificate, at: Date, ignoreExpiry
   };
 }
 
-/** A subkey at `at`: its newest binding signature in force, the binding's back-signature, and its revocations. */
+/** A subkey at `at`: its newest binding signature not expired at `at`, that binding's back-signature, and its revocations. */
 export function subkeyStateAt(subkey: SubkeySignatures, at: Date, ignoreExpiry: boolean): ComponentState {
-  const asOf = inForceAt(subkey.bindings.map((b) => b.packet), at);
-  const candidates = subkey.bindings.filter((b) => created(b.packet) <= asOf && (ignoreExpiry || !signatureExpired(b.packet, at)));
+  const candidates = subkey.bindings.filter((b) => ignoreExpiry || !signatureExpired(b.packet, at));
   const chosen = candidates.reduce<(typeof candidates)[number] | null>((best, b) => (!best || created(b.packet) >= created(best.packet) ? b : best), null);
   const expiresAfter = chosen?.packet.keyExpiresAfter || null;
   return {
@@ -102,13 +99,6 @@ export function eventTimes(cert: VerifiedCertificate): number[] {
   }
   times.add(cert.primary.created.getTime() + 1);
   return [...times].filter(Number.isFinite).sort((a, b) => a - b);
-}
-
-/** `at`, or the earliest binding when none was made at or before `at`. */
-function inForceAt(bindings: readonly SignaturePacket[], at: Date): number {
-  const time = at.getTime();
-  if (bindings.length === 0 || bindings.some((s) => created(s) <= time)) return time;
-  return Math.min(...bindings.map(created));
 }
 
 function appliedRevocation(revocations: readonly Revocation[], at: Date): AppliedRevocation | null {
