@@ -13,10 +13,10 @@ export interface SshVerifyContext {
   namespace?: string;
 }
 
+/** The only RSA signature algorithms an SSHSIG may use (PROTOCOL.sshsig); never SHA-1 `ssh-rsa`. */
 const RSA_SIG_HASHES: Readonly<Record<string, string>> = {
   'rsa-sha2-256': 'sha256',
   'rsa-sha2-512': 'sha512',
-  'ssh-rsa': 'sha1',
 };
 const REMEDY_RESIGN = 're-sign with a plain ssh-ed25519, ecdsa or rsa key (git commit --amend -S)';
 
@@ -69,6 +69,11 @@ function judgeKnownKey(sig: SshSig, payload: Uint8Array, matches: AllowedSigner[
     const reason = `signature was made for namespace ${JSON.stringify(sig.namespace)}, not "${namespace}"`;
     return conclude(matches[0]!, 'bad-signature', reason, `re-sign with ssh-keygen -Y sign -n ${namespace}`);
   }
+  // PROTOCOL.sshsig allows only rsa-sha2-256/512; OpenSSH refuses ssh-rsa (SHA-1) whatever the flags.
+  if (sig.key.type === 'ssh-rsa' && !RSA_SIG_HASHES[sig.sigType]) {
+    const reason = `RSA signature algorithm ${JSON.stringify(sig.sigType)} is not valid in an SSH signature (only rsa-sha2-256/512)`;
+    return conclude(matches[0]!, 'bad-signature', reason, 're-sign with ssh-keygen -Y sign or git (both use rsa-sha2-512)');
+  }
   if (!verifySignedData(sig, payload)) {
     const reason = `SSH signature by ${fingerprint} does not verify over the signed data`;
     return conclude(matches[0]!, 'bad-signature', reason, 'the object changed after signing; re-sign it or discard it');
@@ -113,9 +118,10 @@ function rejectEntry(entry: AllowedSigner, namespace: string, time: Date | null)
   return null;
 }
 
+/** The signed data always holds an empty reserved field, whatever the blob's says: OpenSSH builds it so. */
 function verifySignedData(sig: SshSig, payload: Uint8Array): boolean {
   const digest = createHash(sig.hashAlgorithm).update(payload).digest();
-  const fields = [Buffer.from(sig.namespace, 'latin1'), sig.reserved, Buffer.from(sig.hashAlgorithm), digest];
+  const fields = [Buffer.from(sig.namespace, 'latin1'), Buffer.alloc(0), Buffer.from(sig.hashAlgorithm), digest];
   const signed = Buffer.concat([SSHSIG_MAGIC, ...fields.map(encodeWireString)]);
   const { keyObject, type, modulusBytes } = sig.key;
   try {
