@@ -3,15 +3,20 @@ import { KeyConfigError } from '../errors.js';
 
 /** One trusted SSH key, from an OpenSSH allowed_signers line or a `*.pub` file. */
 export interface AllowedSigner {
-  /** The comma-separated principals field, split. */
+  /**
+   * The principals field split at its commas, each kept verbatim: OpenSSH patterns (`*`, `?`, `!`) for an
+   * allowed_signers line; for a `*.pub` file, one literal name (see `principalPatterns`).
+   */
   principals: string[];
+  /** True when `principals` are OpenSSH pattern lists (allowed_signers); false for a `*.pub` file's literal name. */
+  principalPatterns: boolean;
   /** e.g. `ssh-ed25519`. */
   keyType: string;
   /** The decoded base64 public key blob (SSH wire format). */
   keyBlob: Uint8Array;
   /** `SHA256:` + unpadded base64 of sha256(keyBlob), exactly as `ssh-keygen -lf` prints it. */
   fingerprint: string;
-  /** Namespace patterns from `namespaces="git,file"`; null accepts any namespace. */
+  /** Namespace patterns from `namespaces="git,file"`, split at commas and kept verbatim; null accepts any namespace. */
   namespaces: string[] | null;
   validAfter: Date | null;
   validBefore: Date | null;
@@ -63,7 +68,7 @@ export function parseAllowedSigners(text: string, source: string): AllowedSigner
     }
     if (!next) fail(at, 'missing key type');
     const { keyType, keyBlob, fingerprint } = readKey(content, next.field, next.end, at);
-    signers.push({ principals, keyType, keyBlob, fingerprint, ...options, source, line });
+    signers.push({ principals, principalPatterns: true, keyType, keyBlob, fingerprint, ...options, source, line });
   });
   return signers;
 }
@@ -82,6 +87,7 @@ export function parseSshPublicKeyFile(text: string, source: string, fallbackPrin
     const comment = content.slice(key.end).trim();
     signers.push({
       principals: [comment || fallbackPrincipal],
+      principalPatterns: false,
       keyType: key.keyType,
       keyBlob: key.keyBlob,
       fingerprint: key.fingerprint,
@@ -109,21 +115,6 @@ export function isSshPublicKeyText(text: string): boolean {
     return KEY_LINE_SNIFF.test(line);
   }
   return false;
-}
-
-/** Whether the entry's `namespaces=` pattern list (`*`, `?`, `!negation`, as OpenSSH matches it) admits `namespace`. */
-export function signerAllowsNamespace(signer: AllowedSigner, namespace: string): boolean {
-  if (signer.namespaces === null) return true;
-  let positive = false;
-  for (const pattern of signer.namespaces) {
-    const negated = pattern.startsWith('!');
-    const glob = (negated ? pattern.slice(1) : pattern).replace(/[.+^${}()|[\]\\]/g, '\\$&');
-    if (new RegExp(`^${glob.replace(/\*/g, '.*').replace(/\?/g, '.')}$`).test(namespace)) {
-      if (negated) return false;
-      positive = true;
-    }
-  }
-  return positive;
 }
 
 function isKnownKeyType(type: string): boolean {
@@ -161,7 +152,8 @@ function parsePrincipals(field: string, at: string): string[] {
   const quoted = field.length >= 2 && field.startsWith('"') && field.endsWith('"');
   const inner = quoted ? field.slice(1, -1) : field;
   if (inner.includes('"')) fail(at, 'stray quote in principals');
-  const principals = inner.split(',').map((p) => p.trim());
+  // Kept verbatim, spaces included: ssh-keygen matches and prints them that way.
+  const principals = inner.split(',');
   if (principals.some((p) => p === '')) fail(at, 'empty principal');
   return principals;
 }
@@ -210,7 +202,8 @@ function dequote(value: string): string | null {
 }
 
 function parseNamespaces(value: string, at: string): string[] {
-  const namespaces = value.split(',').map((n) => n.trim());
+  // Verbatim: OpenSSH does not trim, so `namespaces="file, git"` does not allow `git`.
+  const namespaces = value.split(',');
   if (namespaces.some((n) => n === '' || n === '!')) fail(at, 'empty namespace in namespaces=');
   return namespaces;
 }

@@ -59,8 +59,18 @@ describe('parseAllowedSigners', () => {
     expect(signers[1]!.keyType).toBe('ssh-rsa');
     expect(signers[1]!.line).toBe(5);
     expect(Object.keys(signers[0]!).sort()).toEqual(
-      ['certAuthority', 'fingerprint', 'keyBlob', 'keyType', 'line', 'namespaces', 'principals', 'source', 'validAfter', 'validBefore'],
+      [
+        'certAuthority', 'fingerprint', 'keyBlob', 'keyType', 'line', 'namespaces', 'principalPatterns', 'principals', 'source',
+        'validAfter', 'validBefore',
+      ],
     );
+    expect(signers[0]!.principalPatterns).toBe(true);
+  });
+
+  it('keeps principals and namespaces verbatim, spaces included, as ssh-keygen matches them', () => {
+    const [signer] = parseAllowedSigners(`"alice, *,!bob" namespaces="file, git" ${keyOf('ed')}`, SOURCE);
+    expect(signer!.principals).toEqual(['alice', ' *', '!bob']);
+    expect(signer!.namespaces).toEqual(['file', ' git']);
   });
 
   it('decodes the key blob from the base64 field', () => {
@@ -132,6 +142,7 @@ describe('parseSshPublicKeyFile', () => {
   it('takes the principal from the comment', () => {
     const [signer] = parseSshPublicKeyFile(`${pub.ed}\n`, 'keys/ed.pub', 'fallback');
     expect(signer!.principals).toEqual(['ed@example.com']);
+    expect(signer!.principalPatterns).toBe(false);
     expect(signer!.fingerprint).toBe(keyFingerprintFromSshKeygen('ed'));
     expect(signer!.namespaces).toBeNull();
     expect(signer!.validAfter).toBeNull();

@@ -144,10 +144,16 @@ describe('allowed_signers options', () => {
     expect(verify(signWith(keys.ed!), signersOf(`alice namespaces="*,!git" ${publicLine('ed')}`)).status).toBe('not-allowed');
   });
 
-  it('uses the first entry that accepts the signature', () => {
+  it('takes the principals from the first entry for the key, as git does: a later entry for another principal does not count', () => {
     const signers = signersOf(`old namespaces="file" ${publicLine('ed')}`, `alice ${publicLine('ed')}`);
+    expect(verify(signWith(keys.ed!), signers).status).toBe('not-allowed');
+  });
+
+  it('accepts through a later entry that admits the first entry\'s principal, and reports that principal', () => {
+    const signers = signersOf(`alice namespaces="file" ${publicLine('ed')}`, `a* ${publicLine('ed')}`);
     const verdict = verify(signWith(keys.ed!), signers);
     expect(verdict.status).toBe('valid');
+    expect(verdict.signer?.userId).toBe('alice');
     expect(verdict.signer?.source).toBe('keys/allowed_signers:2');
   });
 
