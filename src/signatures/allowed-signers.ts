@@ -177,6 +177,10 @@ function parseOptions(field: string, at: string): KeyOptions {
     else if (name === 'valid-before') options.validBefore = parseSshTime(value, at);
     else fail(at, `unknown option ${JSON.stringify(name)}`);
   }
+  // OpenSSH refuses an empty window as a bad line rather than reading it as "never valid".
+  if (options.validAfter && options.validBefore && options.validBefore <= options.validAfter) {
+    fail(at, 'valid-before is not after valid-after');
+  }
   return options;
 }
 
@@ -216,7 +220,10 @@ function parseSshTime(value: string, at: string): Date {
   const calendar = new Date(Date.UTC(y, mo - 1, d));
   const dateOk = calendar.getUTCFullYear() === y && calendar.getUTCMonth() === mo - 1 && calendar.getUTCDate() === d;
   if (!dateOk || h > 23 || mi > 59 || s > 59) fail(at, `invalid date or time ${JSON.stringify(value)}`);
-  return m[7] === 'Z' ? new Date(Date.UTC(y, mo - 1, d, h, mi, s)) : new Date(y, mo - 1, d, h, mi, s);
+  const time = m[7] === 'Z' ? new Date(Date.UTC(y, mo - 1, d, h, mi, s)) : new Date(y, mo - 1, d, h, mi, s);
+  // OpenSSH reads 0 as "no limit" and refuses it, and refuses any time before 1970 too.
+  if (time.getTime() <= 0) fail(at, `time ${JSON.stringify(value)} is not after 1970-01-01T00:00:00Z`);
+  return time;
 }
 
 function readKey(text: string, keyType: string, afterType: number, at: string) {

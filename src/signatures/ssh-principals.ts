@@ -62,8 +62,9 @@ function windowRejection(entry: AllowedSigner, time: Date | null): Rejection | n
     const reason = `committer time ${time.toISOString()} is before valid-after at ${where}`;
     return { status: 'not-allowed', reason, remedy: `check the committer date, or move valid-after at ${where}` };
   }
-  if (entry.validBefore && time && time >= entry.validBefore) {
-    const reason = `committer time ${time.toISOString()} is not before valid-before at ${where}`;
+  // OpenSSH still accepts the very second of valid-before; it refuses only a time after it.
+  if (entry.validBefore && time && time > entry.validBefore) {
+    const reason = `committer time ${time.toISOString()} is after valid-before at ${where}`;
     return { status: 'expired-key', reason, remedy: `re-sign with a current key, or extend valid-before at ${where}` };
   }
   return null;

@@ -1,5 +1,6 @@
 // allowed_signers options read the way OpenSSH reads them: namespaces= is a verbatim pattern list (no
-// trimming). git runs as the reference throughout.
+// trimming), valid-before still covers its own second, and a window OpenSSH calls a bad line (empty, or
+// starting at the epoch) is not quietly read as something else. git runs as the reference throughout.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +10,7 @@ import type { SshKey } from '../../fixtures/lib/ssh.js';
 import { makeTempDir } from '../../fixtures/lib/temp.js';
 import { verifyCommit } from '../../src/index.js';
 import { gitSshVerdict } from '../helpers/ssh-reference.js';
-import { makeKeysDir, useFixtureCleanup } from '../helpers/world.js';
+import { expectSiggateError, makeKeysDir, useFixtureCleanup } from '../helpers/world.js';
 
 useFixtureCleanup();
 
@@ -52,5 +53,33 @@ describe('namespaces= patterns', () => {
 
   it('a namespace glob that only negates git does not allow it', async () => {
     expect(await judge('namespaces="*,!git"', 'at')).toEqual({ status: 'not-allowed', git: false });
+  });
+});
+
+describe('valid-before', () => {
+  it('a commit made at the very second of valid-before is still covered, as OpenSSH counts it', async () => {
+    expect(await judge('valid-before="20240601000000Z"', 'at')).toEqual({ status: 'valid', git: true });
+  });
+
+  it('a commit made one second after valid-before is not', async () => {
+    expect(await judge('valid-before="20240601000000Z"', 'later')).toEqual({ status: 'expired-key', git: false });
+  });
+});
+
+describe('windows OpenSSH refuses as bad lines', () => {
+  it('a one-second window (valid-after one second before valid-before) covers its commit (control)', async () => {
+    expect(await judge('valid-after="20240531235959Z",valid-before="20240601000000Z"', 'at')).toEqual({ status: 'valid', git: true });
+  });
+
+  it('an empty window (valid-before equal to valid-after) is a configuration error, not a window around that second', async () => {
+    const { keysDir, allowedSigners } = await keysWith('valid-after="20240601000000Z",valid-before="20240601000000Z"');
+    expect((await gitSshVerdict(repo, oids.at, allowedSigners)).accepted).toBe(false);
+    await expectSiggateError(verifyCommit({ repo: repo.dir, keys: [keysDir], rev: oids.at }), { exitCode: 2, code: 'KEY_CONFIG' });
+  });
+
+  it('valid-after at the epoch is a configuration error, not "valid since 1970"', async () => {
+    const { keysDir, allowedSigners } = await keysWith('valid-after="19700101Z"');
+    expect((await gitSshVerdict(repo, oids.at, allowedSigners)).accepted).toBe(false);
+    await expectSiggateError(verifyCommit({ repo: repo.dir, keys: [keysDir], rev: oids.at }), { exitCode: 2, code: 'KEY_CONFIG' });
   });
 });

@@ -127,6 +127,10 @@ describe('parseAllowedSigners', () => {
     ['a badly formed time', () => `alice valid-before="2024-01-01" ${keyOf('ed')}`],
     ['an empty principal', () => `alice,,bob ${keyOf('ed')}`],
     ['an empty namespace list', () => `alice namespaces="" ${keyOf('ed')}`],
+    ['valid-before equal to valid-after', () => `alice valid-after="20240101Z",valid-before="20240101Z" ${keyOf('ed')}`],
+    ['valid-before before valid-after', () => `alice valid-after="20240102Z",valid-before="20240101Z" ${keyOf('ed')}`],
+    ['valid-after at the epoch (OpenSSH reads 0 as unset and refuses it)', () => `alice valid-after="19700101Z" ${keyOf('ed')}`],
+    ['valid-before before 1970', () => `alice valid-before="19691231Z" ${keyOf('ed')}`],
   ])('rejects %s with a KeyConfigError naming file:line', (_name, line) => {
     const text = `# header\n\n${typeof line === 'string' ? line : line()}\n`;
     expect(() => parseAllowedSigners(text, SOURCE)).toThrow(KeyConfigError);

@@ -67,6 +67,11 @@ describe('authorizeSshSigner', () => {
     expect(authorize([entry(1, 'alice', { validAfter: new Date('2024-06-01T00:00:01Z') })])).toBe('not-allowed');
   });
 
+  it('counts both ends of the window as inside it', () => {
+    expect(authorize([entry(1, 'alice', { validAfter: AT, validBefore: new Date('2024-06-02T00:00:00Z') })])).toBe('alice@1');
+    expect(authorize([entry(1, 'alice', { validAfter: new Date('2024-05-01T00:00:00Z'), validBefore: AT })])).toBe('alice@1');
+  });
+
   it('refuses a windowed entry when there is no time, and accepts an unwindowed one', () => {
     expect(authorize([entry(1, 'alice', { validBefore: AT })], null)).toBe('not-allowed');
     expect(authorize([entry(1, 'alice', { validBefore: AT }), entry(2, 'alice')], null)).toBe('alice@2');
