@@ -3,7 +3,7 @@ import { lstat, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path';
 
 /** Bumped whenever verification logic changes what a verdict can be: old entries then never match. */
-const CACHE_FORMAT = 1;
+const CACHE_FORMAT = 2;
 /** Enough recent targets for every branch a pipeline deploys; older ones are dropped. */
 const MAX_ENTRIES = 256;
 

@@ -3,15 +3,20 @@ import { KeyConfigError } from '../errors.js';
 
 /** One trusted SSH key, from an OpenSSH allowed_signers line or a `*.pub` file. */
 export interface AllowedSigner {
-  /** The comma-separated principals field, split. */
+  /**
+   * The principals field split at its commas, each kept verbatim: OpenSSH patterns (`*`, `?`, `!`) for an
+   * allowed_signers line; for a `*.pub` file, one literal name (see `principalPatterns`).
+   */
   principals: string[];
+  /** True when `principals` are OpenSSH pattern lists (allowed_signers); false for a `*.pub` file's literal name. */
+  principalPatterns: boolean;
   /** e.g. `ssh-ed25519`. */
   keyType: string;
   /** The decoded base64 public key blob (SSH wire format). */
   keyBlob: Uint8Array;
   /** `SHA256:` + unpadded base64 of sha256(keyBlob), exactly as `ssh-keygen -lf` prints it. */
   fingerprint: string;
-  /** Namespace patterns from `namespaces="git,file"`; null accepts any namespace. */
+  /** Namespace patterns from `namespaces="git,file"`, split at commas and kept verbatim; null accepts any namespace. */
   namespaces: string[] | null;
   validAfter: Date | null;
   validBefore: Date | null;
@@ -63,7 +68,7 @@ export function parseAllowedSigners(text: string, source: string): AllowedSigner
     }
     if (!next) fail(at, 'missing key type');
     const { keyType, keyBlob, fingerprint } = readKey(content, next.field, next.end, at);
-    signers.push({ principals, keyType, keyBlob, fingerprint, ...options, source, line });
+    signers.push({ principals, principalPatterns: true, keyType, keyBlob, fingerprint, ...options, source, line });
   });
   return signers;
 }
@@ -82,6 +87,7 @@ export function parseSshPublicKeyFile(text: string, source: string, fallbackPrin
     const comment = content.slice(key.end).trim();
     signers.push({
       principals: [comment || fallbackPrincipal],
+      principalPatterns: false,
       keyType: key.keyType,
       keyBlob: key.keyBlob,
       fingerprint: key.fingerprint,
@@ -109,21 +115,6 @@ export function isSshPublicKeyText(text: string): boolean {
     return KEY_LINE_SNIFF.test(line);
   }
   return false;
-}
-
-/** Whether the entry's `namespaces=` pattern list (`*`, `?`, `!negation`, as OpenSSH matches it) admits `namespace`. */
-export function signerAllowsNamespace(signer: AllowedSigner, namespace: string): boolean {
-  if (signer.namespaces === null) return true;
-  let positive = false;
-  for (const pattern of signer.namespaces) {
-    const negated = pattern.startsWith('!');
-    const glob = (negated ? pattern.slice(1) : pattern).replace(/[.+^${}()|[\]\\]/g, '\\$&');
-    if (new RegExp(`^${glob.replace(/\*/g, '.*').replace(/\?/g, '.')}$`).test(namespace)) {
-      if (negated) return false;
-      positive = true;
-    }
-  }
-  return positive;
 }
 
 function isKnownKeyType(type: string): boolean {
@@ -161,7 +152,8 @@ function parsePrincipals(field: string, at: string): string[] {
   const quoted = field.length >= 2 && field.startsWith('"') && field.endsWith('"');
   const inner = quoted ? field.slice(1, -1) : field;
   if (inner.includes('"')) fail(at, 'stray quote in principals');
-  const principals = inner.split(',').map((p) => p.trim());
+  // Kept verbatim, spaces included: ssh-keygen matches and prints them that way.
+  const principals = inner.split(',');
   if (principals.some((p) => p === '')) fail(at, 'empty principal');
   return principals;
 }
@@ -184,6 +176,10 @@ function parseOptions(field: string, at: string): KeyOptions {
     else if (name === 'valid-after') options.validAfter = parseSshTime(value, at);
     else if (name === 'valid-before') options.validBefore = parseSshTime(value, at);
     else fail(at, `unknown option ${JSON.stringify(name)}`);
+  }
+  // OpenSSH refuses an empty window as a bad line rather than reading it as "never valid".
+  if (options.validAfter && options.validBefore && options.validBefore <= options.validAfter) {
+    fail(at, 'valid-before is not after valid-after');
   }
   return options;
 }
@@ -210,7 +206,8 @@ function dequote(value: string): string | null {
 }
 
 function parseNamespaces(value: string, at: string): string[] {
-  const namespaces = value.split(',').map((n) => n.trim());
+  // Verbatim: OpenSSH does not trim, so `namespaces="file, git"` does not allow `git`.
+  const namespaces = value.split(',');
   if (namespaces.some((n) => n === '' || n === '!')) fail(at, 'empty namespace in namespaces=');
   return namespaces;
 }
@@ -223,7 +220,10 @@ function parseSshTime(value: string, at: string): Date {
   const calendar = new Date(Date.UTC(y, mo - 1, d));
   const dateOk = calendar.getUTCFullYear() === y && calendar.getUTCMonth() === mo - 1 && calendar.getUTCDate() === d;
   if (!dateOk || h > 23 || mi > 59 || s > 59) fail(at, `invalid date or time ${JSON.stringify(value)}`);
-  return m[7] === 'Z' ? new Date(Date.UTC(y, mo - 1, d, h, mi, s)) : new Date(y, mo - 1, d, h, mi, s);
+  const time = m[7] === 'Z' ? new Date(Date.UTC(y, mo - 1, d, h, mi, s)) : new Date(y, mo - 1, d, h, mi, s);
+  // OpenSSH reads 0 as "no limit" and refuses it, and refuses any time before 1970 too.
+  if (time.getTime() <= 0) fail(at, `time ${JSON.stringify(value)} is not after 1970-01-01T00:00:00Z`);
+  return time;
 }
 
 function readKey(text: string, keyType: string, afterType: number, at: string) {

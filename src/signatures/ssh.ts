@@ -1,6 +1,7 @@
 import { constants, createHash, verify as verifyBytes } from 'node:crypto';
 import { makeVerdict, type Signer, type Verdict, type VerdictStatus, type VerifyPolicy } from '../core/verdict.js';
-import { signerAllowsNamespace, sshFingerprint, type AllowedSigner } from './allowed-signers.js';
+import { sshFingerprint, type AllowedSigner } from './allowed-signers.js';
+import { authorizeSshSigner } from './ssh-principals.js';
 import {
   EC_CURVES, SSHSIG_MAGIC, SignatureProblem, encodeWireString, leftPad, parseSshSignature, type SshSig,
 } from './sshsig.js';
@@ -13,18 +14,12 @@ export interface SshVerifyContext {
   namespace?: string;
 }
 
+/** The only RSA signature algorithms an SSHSIG may use (PROTOCOL.sshsig); never SHA-1 `ssh-rsa`. */
 const RSA_SIG_HASHES: Readonly<Record<string, string>> = {
   'rsa-sha2-256': 'sha256',
   'rsa-sha2-512': 'sha512',
-  'ssh-rsa': 'sha1',
 };
 const REMEDY_RESIGN = 're-sign with a plain ssh-ed25519, ecdsa or rsa key (git commit --amend -S)';
-
-interface Rejection {
-  status: VerdictStatus;
-  reason: string;
-  remedy: string;
-}
 
 /**
  * Verifies an armored SSHSIG signature over `payload` against the allowed signers.
@@ -60,62 +55,47 @@ export function verifySshSignature(
 function judgeKnownKey(sig: SshSig, payload: Uint8Array, matches: AllowedSigner[], context: SshVerifyContext): Verdict {
   const namespace = context.namespace ?? 'git';
   const fingerprint = sshFingerprint(sig.keyBlob);
-  const conclude = (entry: AllowedSigner, status: VerdictStatus, reason: string | null, remedy?: string) =>
+  const conclude = (entry: AllowedSigner, status: VerdictStatus, reason: string | null, remedy?: string, principal?: string) =>
     makeVerdict(status, 'ssh', reason, {
-      signer: signerOf(entry, fingerprint), signedAt: context.committerTime,
+      signer: signerOf(entry, fingerprint, principal), signedAt: context.committerTime,
       remedy,
     });
   if (sig.namespace !== namespace) {
     const reason = `signature was made for namespace ${JSON.stringify(sig.namespace)}, not "${namespace}"`;
     return conclude(matches[0]!, 'bad-signature', reason, `re-sign with ssh-keygen -Y sign -n ${namespace}`);
   }
+  // PROTOCOL.sshsig allows only rsa-sha2-256/512; OpenSSH refuses ssh-rsa (SHA-1) whatever the flags.
+  if (sig.key.type === 'ssh-rsa' && !RSA_SIG_HASHES[sig.sigType]) {
+    const reason = `RSA signature algorithm ${JSON.stringify(sig.sigType)} is not valid in an SSH signature (only rsa-sha2-256/512)`;
+    return conclude(matches[0]!, 'bad-signature', reason, 're-sign with ssh-keygen -Y sign or git (both use rsa-sha2-512)');
+  }
   if (!verifySignedData(sig, payload)) {
     const reason = `SSH signature by ${fingerprint} does not verify over the signed data`;
     return conclude(matches[0]!, 'bad-signature', reason, 'the object changed after signing; re-sign it or discard it');
   }
-  const accepted = matches.find((entry) => rejectEntry(entry, namespace, context.committerTime) === null);
-  if (!accepted) {
-    const entry = matches.find((e) => signerAllowsNamespace(e, namespace)) ?? matches[0]!;
-    const rejection = rejectEntry(entry, namespace, context.committerTime)!;
-    return conclude(entry, rejection.status, rejection.reason, rejection.remedy);
+  const authorization = authorizeSshSigner(matches, namespace, context.committerTime);
+  if (!authorization.ok) {
+    const { status, reason, remedy } = authorization.rejection;
+    return conclude(authorization.entry, status, reason, remedy);
   }
+  const { entry, principal } = authorization;
   if (sig.key.weakness !== null && !context.policy.allowWeak) {
     const remedy = 're-sign with an ed25519 key, or pass --allow-weak for old history';
-    return conclude(accepted, 'weak-algorithm', sig.key.weakness, remedy);
+    return conclude(entry, 'weak-algorithm', sig.key.weakness, remedy, principal);
   }
-  return conclude(accepted, 'valid', null);
+  return conclude(entry, 'valid', null, undefined, principal);
 }
 
-function signerOf(entry: AllowedSigner, fingerprint: string): Signer {
+/** The signer as reported: the principal that verified, else the entry's first principal. */
+function signerOf(entry: AllowedSigner, fingerprint: string, principal?: string): Signer {
   const source = `${entry.source}:${entry.line}`;
-  return { fingerprint, signingKey: fingerprint, userId: entry.principals[0] ?? null, source };
+  return { fingerprint, signingKey: fingerprint, userId: principal ?? entry.principals[0] ?? null, source };
 }
 
-/** Why an allowed_signers entry does not cover this signature, or null when it does. */
-function rejectEntry(entry: AllowedSigner, namespace: string, time: Date | null): Rejection | null {
-  const where = `${entry.source}:${entry.line}`;
-  if (!signerAllowsNamespace(entry, namespace)) {
-    const reason = `${where} allows namespaces ${JSON.stringify(entry.namespaces?.join(','))}, not ${namespace}`;
-    return { status: 'not-allowed', reason, remedy: `add ${namespace} to namespaces= at ${where} if the key may sign` };
-  }
-  if ((entry.validAfter || entry.validBefore) && time === null) {
-    const reason = `${where} has a validity window but the object has no committer time`;
-    return { status: 'not-allowed', reason, remedy: `remove valid-after/valid-before at ${where} to accept it` };
-  }
-  if (entry.validAfter && time && time < entry.validAfter) {
-    const reason = `committer time ${time.toISOString()} is before valid-after at ${where}`;
-    return { status: 'not-allowed', reason, remedy: `check the committer date, or move valid-after at ${where}` };
-  }
-  if (entry.validBefore && time && time >= entry.validBefore) {
-    const reason = `committer time ${time.toISOString()} is not before valid-before at ${where}`;
-    return { status: 'expired-key', reason, remedy: `re-sign with a current key, or extend valid-before at ${where}` };
-  }
-  return null;
-}
-
+/** The signed data always holds an empty reserved field, whatever the blob's says: OpenSSH builds it so. */
 function verifySignedData(sig: SshSig, payload: Uint8Array): boolean {
   const digest = createHash(sig.hashAlgorithm).update(payload).digest();
-  const fields = [Buffer.from(sig.namespace, 'latin1'), sig.reserved, Buffer.from(sig.hashAlgorithm), digest];
+  const fields = [Buffer.from(sig.namespace, 'latin1'), Buffer.alloc(0), Buffer.from(sig.hashAlgorithm), digest];
   const signed = Buffer.concat([SSHSIG_MAGIC, ...fields.map(encodeWireString)]);
   const { keyObject, type, modulusBytes } = sig.key;
   try {

@@ -3,15 +3,26 @@ import type { JsonWebKey, KeyObject } from 'node:crypto';
 
 const MAX_ARMOR_CHARS = 64 * 1024;
 const MAX_RSA_BITS = 16384;
+/** OpenSSH will not even load an RSA key below this (SSH_RSA_MINIMUM_MODULUS_SIZE), whatever the flags. */
+const MIN_RSA_BITS = 1024;
 const ARMOR_BEGIN = '-----BEGIN SSH SIGNATURE-----';
 const ARMOR_END = '-----END SSH SIGNATURE-----';
 /** The six-byte preamble of an SSHSIG blob and of the data it signs. */
 export const SSHSIG_MAGIC = Buffer.from('SSHSIG');
 /** The ECDSA key types OpenSSH signs with, their curves, field sizes and signature hashes. */
-export const EC_CURVES: Readonly<Record<string, { name: string; crv: string; size: number; hash: string }>> = {
-  'ecdsa-sha2-nistp256': { name: 'nistp256', crv: 'P-256', size: 32, hash: 'sha256' },
-  'ecdsa-sha2-nistp384': { name: 'nistp384', crv: 'P-384', size: 48, hash: 'sha384' },
-  'ecdsa-sha2-nistp521': { name: 'nistp521', crv: 'P-521', size: 66, hash: 'sha512' },
+export const EC_CURVES: Readonly<Record<string, { name: string; crv: string; size: number; hash: string; order: bigint }>> = {
+  'ecdsa-sha2-nistp256': {
+    name: 'nistp256', crv: 'P-256', size: 32, hash: 'sha256',
+    order: 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n,
+  },
+  'ecdsa-sha2-nistp384': {
+    name: 'nistp384', crv: 'P-384', size: 48, hash: 'sha384',
+    order: 0xffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973n,
+  },
+  'ecdsa-sha2-nistp521': {
+    name: 'nistp521', crv: 'P-521', size: 66, hash: 'sha512',
+    order: 0x01fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffa51868783bf2f966b7fcc0148f709a5d03bb5c9b8899c47aebb6fb71e91386409n,
+  },
 };
 
 /** A problem found while parsing, carrying the verdict status it ends as. */
@@ -33,12 +44,14 @@ export interface SshPublicKey {
   weakness: string | null;
 }
 
-/** A decoded SSHSIG signature (PROTOCOL.sshsig), not yet verified. */
+/**
+ * A decoded SSHSIG signature (PROTOCOL.sshsig), not yet verified. The blob's `reserved` field is read
+ * but not kept: OpenSSH ignores it, and the signed data always carries an empty one.
+ */
 export interface SshSig {
   keyBlob: Uint8Array;
   key: SshPublicKey;
   namespace: string;
-  reserved: Uint8Array;
   hashAlgorithm: 'sha256' | 'sha512';
   sigType: string;
   sigBytes: Uint8Array;
@@ -81,7 +94,7 @@ class WireReader {
 
 /**
  * Decodes an armored SSHSIG block into its fields and the signer's public key.
- * Throws a SignatureProblem for anything malformed, unsupported or (DSA without `allowWeak`) weak.
+ * Throws a SignatureProblem for anything malformed, unsupported or weak (DSA without `allowWeak`; RSA below 1024 bits always).
  */
 export function parseSshSignature(armored: string, allowWeak: boolean): SshSig {
   const blob = decodeArmor(armored);
@@ -91,7 +104,7 @@ export function parseSshSignature(armored: string, allowWeak: boolean): SshSig {
   if (version !== 1) throw new SignatureProblem('unsupported', `SSHSIG version ${version} is not supported`);
   const keyBlob = reader.readString();
   const namespace = reader.readText();
-  const reserved = reader.readString();
+  reader.readString(); // reserved
   const hashAlgorithm = reader.readText();
   const sigReader = new WireReader(reader.readString(), 'signature');
   reader.expectEnd();
@@ -102,8 +115,7 @@ export function parseSshSignature(armored: string, allowWeak: boolean): SshSig {
   const sigType = sigReader.readText();
   const sigBytes = decodeSignatureBytes(sigType, sigReader.readString());
   sigReader.expectEnd();
-  const weakness = key.type === 'ssh-rsa' && sigType === 'ssh-rsa' ? 'ssh-rsa signature uses SHA-1' : key.weakness;
-  return { keyBlob, key: { ...key, weakness }, namespace, reserved, hashAlgorithm, sigType, sigBytes };
+  return { keyBlob, key, namespace, hashAlgorithm, sigType, sigBytes };
 }
 
 function decodeArmor(armored: string): Buffer {
@@ -151,6 +163,10 @@ function readRsaKey(reader: WireReader): SshPublicKey {
   if (e.length === 0 || n.length === 0) throw malformed('RSA key has a zero exponent or modulus');
   const bits = (n.length - 1) * 8 + (32 - Math.clz32(n[0]!));
   if (bits > MAX_RSA_BITS) throw malformed(`RSA modulus of ${bits} bits exceeds ${MAX_RSA_BITS}`);
+  if (bits < MIN_RSA_BITS) {
+    const reason = `RSA key of ${bits} bits is below ${MIN_RSA_BITS}, which OpenSSH and git refuse even with --allow-weak`;
+    throw new SignatureProblem('weak-algorithm', reason);
+  }
   const keyObject = importJwk({ kty: 'RSA', n: base64url(n), e: base64url(e) });
   const weakness = bits < 2048 ? `RSA key of ${bits} bits is below 2048` : null;
   return { type: 'ssh-rsa', keyObject, modulusBytes: n.length, weakness };
@@ -163,9 +179,19 @@ function readEcdsaKey(reader: WireReader, type: string): SshPublicKey {
   if (point.length !== 1 + 2 * curve.size || point[0] !== 0x04) {
     throw malformed(`${type} key is not an uncompressed point`);
   }
-  const x = base64url(point.subarray(1, 1 + curve.size));
-  const y = base64url(point.subarray(1 + curve.size));
-  return { type, keyObject: importJwk({ kty: 'EC', crv: curve.crv, x, y }), modulusBytes: 0, weakness: null };
+  const x = point.subarray(1, 1 + curve.size);
+  const y = point.subarray(1 + curve.size);
+  if (!opensshAcceptsCoordinate(x, curve.order) || !opensshAcceptsCoordinate(y, curve.order)) {
+    throw malformed(`${type} key has a coordinate OpenSSH refuses (sshkey_ec_validate_public)`);
+  }
+  const jwk: JsonWebKey = { kty: 'EC', crv: curve.crv, x: base64url(x), y: base64url(y) };
+  return { type, keyObject: importJwk(jwk), modulusBytes: 0, weakness: null };
+}
+
+/** OpenSSH wants each coordinate longer than half the group order's bits and below order − 1. */
+function opensshAcceptsCoordinate(coordinate: Uint8Array, order: bigint): boolean {
+  const value = BigInt(`0x${Buffer.from(coordinate).toString('hex')}`);
+  return value.toString(2).length > Math.floor(order.toString(2).length / 2) && value < order - 1n;
 }
 
 /** ECDSA signatures nest mpint r and s; node:crypto wants them fixed-width, r||s (IEEE P1363). */

@@ -59,8 +59,18 @@ describe('parseAllowedSigners', () => {
     expect(signers[1]!.keyType).toBe('ssh-rsa');
     expect(signers[1]!.line).toBe(5);
     expect(Object.keys(signers[0]!).sort()).toEqual(
-      ['certAuthority', 'fingerprint', 'keyBlob', 'keyType', 'line', 'namespaces', 'principals', 'source', 'validAfter', 'validBefore'],
+      [
+        'certAuthority', 'fingerprint', 'keyBlob', 'keyType', 'line', 'namespaces', 'principalPatterns', 'principals', 'source',
+        'validAfter', 'validBefore',
+      ],
     );
+    expect(signers[0]!.principalPatterns).toBe(true);
+  });
+
+  it('keeps principals and namespaces verbatim, spaces included, as ssh-keygen matches them', () => {
+    const [signer] = parseAllowedSigners(`"alice, *,!bob" namespaces="file, git" ${keyOf('ed')}`, SOURCE);
+    expect(signer!.principals).toEqual(['alice', ' *', '!bob']);
+    expect(signer!.namespaces).toEqual(['file', ' git']);
   });
 
   it('decodes the key blob from the base64 field', () => {
@@ -117,6 +127,10 @@ describe('parseAllowedSigners', () => {
     ['a badly formed time', () => `alice valid-before="2024-01-01" ${keyOf('ed')}`],
     ['an empty principal', () => `alice,,bob ${keyOf('ed')}`],
     ['an empty namespace list', () => `alice namespaces="" ${keyOf('ed')}`],
+    ['valid-before equal to valid-after', () => `alice valid-after="20240101Z",valid-before="20240101Z" ${keyOf('ed')}`],
+    ['valid-before before valid-after', () => `alice valid-after="20240102Z",valid-before="20240101Z" ${keyOf('ed')}`],
+    ['valid-after at the epoch (OpenSSH reads 0 as unset and refuses it)', () => `alice valid-after="19700101Z" ${keyOf('ed')}`],
+    ['valid-before before 1970', () => `alice valid-before="19691231Z" ${keyOf('ed')}`],
   ])('rejects %s with a KeyConfigError naming file:line', (_name, line) => {
     const text = `# header\n\n${typeof line === 'string' ? line : line()}\n`;
     expect(() => parseAllowedSigners(text, SOURCE)).toThrow(KeyConfigError);
@@ -132,6 +146,7 @@ describe('parseSshPublicKeyFile', () => {
   it('takes the principal from the comment', () => {
     const [signer] = parseSshPublicKeyFile(`${pub.ed}\n`, 'keys/ed.pub', 'fallback');
     expect(signer!.principals).toEqual(['ed@example.com']);
+    expect(signer!.principalPatterns).toBe(false);
     expect(signer!.fingerprint).toBe(keyFingerprintFromSshKeygen('ed'));
     expect(signer!.namespaces).toBeNull();
     expect(signer!.validAfter).toBeNull();

@@ -1,9 +1,14 @@
 import { execFileSync } from 'node:child_process';
-import { createHash, createPrivateKey, randomBytes, sign } from 'node:crypto';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  armorSshsig as armor, dearmorSshsig as dearmor, joinSshsig, makeHandSshKey, signSshsigByHand, splitSshsig, sshWire as wire,
+  withSshsigFields as withFields,
+} from '../../../fixtures/lib/sshsig.js';
+import type { HandSignOptions, HandSshKey } from '../../../fixtures/lib/sshsig.js';
 import type { VerifyPolicy } from '../../../src/core/verdict.js';
 import { parseAllowedSigners, type AllowedSigner } from '../../../src/signatures/allowed-signers.js';
 import { verifySshSignature, type SshVerifyContext } from '../../../src/signatures/ssh.js';
@@ -17,6 +22,7 @@ const CONTEXT: SshVerifyContext = { committerTime: COMMITTED, policy: POLICY };
 
 let dir = '';
 const keys: Record<string, string> = {};
+let handRsa: HandSshKey;
 
 function generateKey(name: string, type: string, bits?: number): void {
   const path = join(dir, name);
@@ -38,72 +44,15 @@ function signersOf(...lines: string[]): AllowedSigner[] {
   return parseAllowedSigners(lines.join('\n'), 'keys/allowed_signers');
 }
 
-function wire(...parts: (Uint8Array | string | number)[]): Buffer {
-  return Buffer.concat(parts.map((part) => {
-    if (typeof part === 'number') return Buffer.from([part >>> 24, (part >>> 16) & 255, (part >>> 8) & 255, part & 255]);
-    const bytes = Buffer.from(part);
-    return Buffer.concat([wire(bytes.length), bytes]);
-  }));
-}
-
-function armor(blob: Uint8Array): string {
-  const body = Buffer.from(blob).toString('base64').match(/.{1,70}/g) ?? [];
-  return ['-----BEGIN SSH SIGNATURE-----', ...body, '-----END SSH SIGNATURE-----', ''].join('\n');
-}
-
-function dearmor(armored: string): Buffer {
-  return Buffer.from(armored.split('\n').filter((l) => l && !l.startsWith('-----')).join(''), 'base64');
-}
-
-interface SshsigFields {
-  version: number;
-  publicKey: Uint8Array;
-  namespace: string;
-  reserved: Uint8Array;
-  hash: string;
-  signature: Uint8Array;
-}
-
-function splitSshsig(armored: string): SshsigFields {
-  const blob = dearmor(armored);
-  let at = 10;
-  const next = (): Buffer => {
-    const length = blob.readUInt32BE(at);
-    at += 4 + length;
-    return blob.subarray(at - length, at);
-  };
-  const version = blob.readUInt32BE(6);
-  return { version, publicKey: next(), namespace: next().toString(), reserved: next(), hash: next().toString(), signature: next() };
-}
-
-function joinSshsig(f: SshsigFields): Buffer {
-  return Buffer.concat([Buffer.from('SSHSIG'), wire(f.version, f.publicKey, f.namespace, f.reserved, f.hash, f.signature)]);
-}
-
-/** Re-armors a real signature with some SSHSIG fields replaced. */
-function withFields(armored: string, changes: Partial<SshsigFields>): string {
-  return armor(joinSshsig({ ...splitSshsig(armored), ...changes }));
+/** Signs PAYLOAD as ssh-keygen would, with node:crypto and a 3072-bit RSA key, to vary what ssh-keygen fixes. */
+function signRsaByHand(options: HandSignOptions = {}): string {
+  return signSshsigByHand(handRsa, PAYLOAD, options);
 }
 
 /** A replacer for `/(.)=/`: moves the last character before the padding one step, setting a stray low bit. */
 function nextBase64Char(_match: string, c: string): string {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
   return `${alphabet[(alphabet.indexOf(c) + 1) % 64]}=`;
-}
-
-/** Signs PAYLOAD as ssh-keygen would, with node:crypto and the 3072-bit RSA key, to vary what ssh-keygen fixes. */
-function signRsaByHand(sigType: 'ssh-rsa' | 'rsa-sha2-256' | 'rsa-sha2-512', reserved: Uint8Array = Buffer.alloc(0)): string {
-  const pem = join(dir, 'rsa-pem');
-  if (!existsSync(pem)) {
-    copyFileSync(keys.rsa!, pem);
-    execFileSync('ssh-keygen', ['-q', '-p', '-m', 'PEM', '-N', '', '-P', '', '-f', pem]);
-  }
-  const hash = { 'ssh-rsa': 'sha1', 'rsa-sha2-256': 'sha256', 'rsa-sha2-512': 'sha512' }[sigType];
-  const digest = createHash('sha512').update(PAYLOAD).digest();
-  const signed = Buffer.concat([Buffer.from('SSHSIG'), wire('git', reserved, 'sha512', digest)]);
-  const signature = wire(sigType, sign(hash, signed, createPrivateKey(readFileSync(pem))));
-  const publicKey = splitSshsig(signWith(keys.rsa!)).publicKey;
-  return armor(joinSshsig({ version: 1, publicKey, namespace: 'git', reserved, hash: 'sha512', signature }));
 }
 
 function verify(armored: string, signers: AllowedSigner[], context: Partial<SshVerifyContext> = {}, payload = PAYLOAD) {
@@ -120,6 +69,7 @@ beforeAll(() => {
   generateKey('p384', 'ecdsa', 384);
   generateKey('p521', 'ecdsa', 521);
   generateKey('ca', 'ed25519');
+  handRsa = makeHandSshKey({ rsaBits: 3072 });
 });
 
 afterAll(() => {
@@ -194,10 +144,16 @@ describe('allowed_signers options', () => {
     expect(verify(signWith(keys.ed!), signersOf(`alice namespaces="*,!git" ${publicLine('ed')}`)).status).toBe('not-allowed');
   });
 
-  it('uses the first entry that accepts the signature', () => {
+  it('takes the principals from the first entry for the key, as git does: a later entry for another principal does not count', () => {
     const signers = signersOf(`old namespaces="file" ${publicLine('ed')}`, `alice ${publicLine('ed')}`);
+    expect(verify(signWith(keys.ed!), signers).status).toBe('not-allowed');
+  });
+
+  it('accepts through a later entry that admits the first entry\'s principal, and reports that principal', () => {
+    const signers = signersOf(`alice namespaces="file" ${publicLine('ed')}`, `a* ${publicLine('ed')}`);
     const verdict = verify(signWith(keys.ed!), signers);
     expect(verdict.status).toBe('valid');
+    expect(verdict.signer?.userId).toBe('alice');
     expect(verdict.signer?.source).toBe('keys/allowed_signers:2');
   });
 
@@ -211,8 +167,9 @@ describe('allowed_signers options', () => {
   it('checks valid-before against the committer time', () => {
     const signers = signersOf(`alice valid-before="20240101Z" ${publicLine('ed')}`);
     const sig = signWith(keys.ed!);
-    expect(verify(sig, signers, { committerTime: new Date('2024-01-01T00:00:00Z') }).status).toBe('expired-key');
-    expect(verify(sig, signers, { committerTime: new Date('2023-12-31T23:59:59Z') }).status).toBe('valid');
+    expect(verify(sig, signers, { committerTime: new Date('2024-01-01T00:00:01Z') }).status).toBe('expired-key');
+    // OpenSSH refuses only a time after valid-before, so its very second still verifies.
+    expect(verify(sig, signers, { committerTime: new Date('2024-01-01T00:00:00Z') }).status).toBe('valid');
   });
 
   it('refuses a window when there is no committer time', () => {
@@ -229,16 +186,28 @@ describe('weak algorithms', () => {
     expect(verify(sig, signers, { policy: { ...POLICY, allowWeak: true } }).status).toBe('valid');
   });
 
-  it('reports a SHA-1 ssh-rsa signature as weak-algorithm, and valid with allowWeak', () => {
-    const sig = signRsaByHand('ssh-rsa');
-    const signers = signersOf(`alice ${publicLine('rsa')}`);
-    expect(verify(sig, signers).status).toBe('weak-algorithm');
-    expect(verify(sig, signers, { policy: { ...POLICY, allowWeak: true } }).status).toBe('valid');
-    expect(verify(sig, signers, { policy: { ...POLICY, allowWeak: true } }, Buffer.from('other')).status).toBe('bad-signature');
+  it('reports a SHA-1 ssh-rsa signature as bad-signature, also with allowWeak', () => {
+    const sig = signRsaByHand({ sigType: 'ssh-rsa' });
+    const signers = signersOf(`alice ${handRsa.publicKey}`);
+    expect(verify(sig, signers).status).toBe('bad-signature');
+    expect(verify(sig, signers, { policy: { ...POLICY, allowWeak: true } }).status).toBe('bad-signature');
   });
 
   it('accepts an rsa-sha2-256 signature made outside ssh-keygen', () => {
-    expect(verify(signRsaByHand('rsa-sha2-256'), signersOf(`alice ${publicLine('rsa')}`)).status).toBe('valid');
+    expect(verify(signRsaByHand({ sigType: 'rsa-sha2-256' }), signersOf(`alice ${handRsa.publicKey}`)).status).toBe('valid');
+  });
+});
+
+describe('the reserved field', () => {
+  it('ignores the blob\'s reserved field, as OpenSSH does', () => {
+    const sig = withFields(signWith(keys.ed!), { reserved: Buffer.from('x') });
+    expect(verify(sig, signersOf(`alice ${publicLine('ed')}`)).status).toBe('valid');
+  });
+
+  it('verifies over an empty reserved field, whatever the blob holds', () => {
+    const signers = signersOf(`alice ${handRsa.publicKey}`);
+    expect(verify(signRsaByHand({ blobReserved: Buffer.from('x') }), signers).status).toBe('valid');
+    expect(verify(signRsaByHand({ signedReserved: Buffer.from('x') }), signers).status).toBe('bad-signature');
   });
 });
 
@@ -271,7 +240,7 @@ describe('malformed signature blocks', () => {
     ['garbage', () => 'not a signature'],
     ['a truncated blob', () => armor(dearmor(signWith(keys.ed!)).subarray(0, 60))],
     ['invalid base64', () => signWith(keys.ed!).replace(/\n(.)/, '\n!')],
-    ['a 1 MB block, even when correctly signed', () => signRsaByHand('rsa-sha2-512', Buffer.alloc(768 * 1024))],
+    ['a 1 MB block, even when correctly signed', () => signRsaByHand({ blobReserved: Buffer.alloc(768 * 1024) })],
     ['non-canonical base64 (stray bits before the padding)', () => signWith(keys.ed!).replace(/(.)=/, nextBase64Char)],
     ['text after the END line', () => signWith(keys.ed!) + 'extra\n'],
     ['no END line', () => signWith(keys.ed!).replace('-----END SSH SIGNATURE-----\n', '')],
