@@ -1,7 +1,7 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import type { HashAlgo } from '../core/bytes.js';
 import { GitError } from '../errors.js';
-import { gitEnv } from './run-git.js';
+import { spawnGit } from './run-git.js';
 import { isPlausibleRevision, type GitObject, type ObjectReader } from './object-reader.js';
 
 interface Pending {
@@ -36,7 +36,7 @@ export class CatFileReader implements ObjectReader {
     readonly gitDir: string,
     readonly hashAlgo: HashAlgo,
   ) {
-    this.child = spawn('git', ['--git-dir', gitDir, 'cat-file', '--batch'], { env: gitEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child = spawnGit(['--git-dir', gitDir, 'cat-file', '--batch']);
     this.child.stdout.on('data', (chunk: Buffer) => this.onData(chunk));
     this.child.stderr.on('data', (chunk: Buffer) => (this.stderr += chunk.toString('utf8')));
     this.child.on('error', (error) => this.fail(new GitError(`cannot run git cat-file: ${error.message}`, [], '', { cause: error })));
