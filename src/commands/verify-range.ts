@@ -39,7 +39,8 @@ export async function verifyRange(options: VerifyRangeOptions): Promise<RangeRep
       reason = root.problem;
     } else if (walk.descends === false && !options.allowRewind) {
       status = 'not-descendant';
-      reason = `${targetRev} does not descend from the trust root ${options.since}: the branch was rewound or rewritten`;
+      const cut = context.reader.overrides.shallow ? ', or the repository is shallow and cut between them (git fetch --unshallow)' : '';
+      reason = `${targetRev} does not descend from the trust root ${options.since}: the branch was rewound or rewritten${cut}`;
     }
     if (status === 'passed') await cache?.record(target);
     return { ok: status === 'passed', status, target, since, mode, checked: commits.length, failed, reason, commits, reused: walk.reused, warnings: context.warnings };

@@ -3,6 +3,7 @@ import type { HashAlgo } from '../core/bytes.js';
 import { GitError } from '../errors.js';
 import { spawnGit } from './run-git.js';
 import { isPlausibleRevision, type GitObject, type ObjectReader } from './object-reader.js';
+import type { HistoryOverrides } from './overrides.js';
 
 interface Pending {
   resolve: (object: GitObject | null) => void;
@@ -35,6 +36,7 @@ export class CatFileReader implements ObjectReader {
   constructor(
     readonly gitDir: string,
     readonly hashAlgo: HashAlgo,
+    readonly overrides: HistoryOverrides,
   ) {
     this.child = spawnGit(['--git-dir', gitDir, 'cat-file', '--batch']);
     this.child.stdout.on('data', (chunk: Buffer) => this.onData(chunk));
