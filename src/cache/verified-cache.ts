@@ -2,7 +2,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { lstat, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-/** Bumped whenever verification logic changes what a verdict can be: old entries then never match. */
+/**
+ * Bumped whenever verification logic changes what a verdict can be: old entries then never match.
+ * 2: SSH and OpenPGP verdicts follow OpenSSH and GnuPG more closely, and git no longer honours
+ * `info/grafts`, so a run before it may have stopped at a commit a graft file vouched for.
+ */
 const CACHE_FORMAT = 2;
 /** Enough recent targets for every branch a pipeline deploys; older ones are dropped. */
 const MAX_ENTRIES = 256;

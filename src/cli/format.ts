@@ -11,6 +11,7 @@ export function formatRangeReport(report: RangeReport): string {
   for (const commit of report.commits) lines.push(...formatCommitRow(commit));
   for (const warning of report.warnings) lines.push(`warning: ${warning}`);
   if (report.reason) lines.push(`${report.status}: ${report.reason}`);
+  if (report.remedy) lines.push(`fix: ${report.remedy}`);
   lines.push(
     report.ok
       ? `PASSED: every required commit is validly signed by an allowed key`
@@ -21,7 +22,7 @@ export function formatRangeReport(report: RangeReport): string {
 
 function describeFailure(report: RangeReport): string {
   if (report.status === 'not-descendant') return 'the target does not descend from the trust root (pass --allow-rewind if intended)';
-  if (report.status === 'untrusted-root') return 'the trust root is not validly signed';
+  if (report.status === 'untrusted-root') return 'the trust root can be moved by whoever can push it, or its signature is not valid; nothing was checked';
   return `${report.failed} of ${report.checked} commit${report.checked === 1 ? '' : 's'} failed`;
 }
 

@@ -16,6 +16,7 @@ export interface RangeFlags {
   since?: string;
   mode?: RangeMode;
   allowRewind?: boolean;
+  allowUnsignedRoot?: boolean;
 }
 
 export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -43,12 +44,13 @@ export function addRepositoryOptions(command: Command): Command {
     .addOption(new Option('--reader <kind>', 'how to read objects').choices(['auto', 'git', 'isomorphic']).default('auto'));
 }
 
-/** `--since`, `--mode`, `--allow-rewind`. */
+/** `--since`, `--mode`, `--allow-rewind`, `--allow-unsigned-root`. */
 export function addRangeOptions(command: Command): Command {
   return command
-    .option('--since <rev>', 'trust root: a commit or (signed) tag already trusted')
+    .option('--since <rev>', 'trust root: a commit id, or an annotated tag signed by an allowed key')
     .option('--mode <mode>', 'tip | first-parent | all', parseMode)
-    .option('--allow-rewind', 'accept a target that does not descend from the trust root');
+    .option('--allow-rewind', 'accept a target that does not descend from the trust root')
+    .option('--allow-unsigned-root', 'accept a trust root anyone who can push could move (lightweight or unsigned tag, branch), with a warning');
 }
 
 /** The verification options the policy flags stand for; warnings go to stderr unless JSON was asked for. */
@@ -64,7 +66,12 @@ export function policyOptionsOf(flags: PolicyFlags): VerifyOptions {
 }
 
 /** The range options the range flags stand for. */
-export function rangeOptionsOf(flags: RangeFlags): { since: string | null; mode?: RangeMode; allowRewind: boolean } {
-  return { since: flags.since ?? null, ...(flags.mode ? { mode: flags.mode } : {}), allowRewind: flags.allowRewind ?? false };
+export function rangeOptionsOf(flags: RangeFlags): { since: string | null; mode?: RangeMode; allowRewind: boolean; allowUnsignedRoot: boolean } {
+  return {
+    since: flags.since ?? null,
+    ...(flags.mode ? { mode: flags.mode } : {}),
+    allowRewind: flags.allowRewind ?? false,
+    allowUnsignedRoot: flags.allowUnsignedRoot ?? false,
+  };
 }
 

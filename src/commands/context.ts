@@ -1,4 +1,5 @@
 import { openRepository } from '../git/open-repo.js';
+import { describeOverrides } from '../git/overrides.js';
 import type { ObjectReader } from '../git/object-reader.js';
 import { buildAllowList, readAllowFiles, type AllowList } from '../keys/allow-list.js';
 import type { VerifyPolicy } from '../core/verdict.js';
@@ -42,6 +43,7 @@ export async function openVerifyContext(options: VerifyOptions): Promise<VerifyC
   }
   const policy = { now: options.now ?? new Date(), ignoreExpiry: options.ignoreExpiry ?? false, allowWeak: options.allowWeak ?? false };
   const reader = await opening;
+  for (const warning of describeOverrides(reader.overrides)) warn(warning);
   const pool = new CryptoPool();
   return {
     reader,

@@ -27,8 +27,13 @@ export interface VerifyOptions {
 export interface VerifyRangeOptions extends VerifyOptions {
   /** The revision to verify. Default `HEAD`. */
   target?: string;
-  /** Trust root: a commit or tag already trusted. */
+  /**
+   * Trust root: a commit id, or an annotated tag validly signed by an allowed key. Any other name (a
+   * lightweight or unsigned tag, a branch) can be moved by whoever can push it: `untrusted-root`.
+   */
   since?: string | null;
+  /** Accept a movable trust root (a lightweight or unsigned tag, a branch) with a warning instead. Default false. */
+  allowUnsignedRoot?: boolean;
   /** Default: `first-parent` with a trust root, `tip` without. */
   mode?: RangeMode;
   allowRewind?: boolean;
@@ -49,7 +54,7 @@ export interface CommitReport {
   remedy?: string;
 }
 
-/** A range-level failure: the target does not descend from the trust root, or the trust root tag is not validly signed. */
+/** A range-level failure: the target does not descend from the trust root, or the trust root is movable or not validly signed. */
 export type RangeStatus = 'passed' | 'failed' | 'not-descendant' | 'untrusted-root';
 
 /** The JSON report of `siggate verify` (DESIGN.md, "JSON report"). */
@@ -63,6 +68,8 @@ export interface RangeReport {
   failed: number;
   /** Why a range-level status is not `passed`/`failed`, else null. */
   reason: string | null;
+  /** How to fix a range-level failure, when there is a fix to name (`untrusted-root`). */
+  remedy?: string;
   commits: CommitReport[];
   /** Commits where the walk stopped because an earlier passing run under the same policy verified them and all they require. */
   reused: string[];

@@ -2,7 +2,7 @@ import { VerifiedCache } from '../cache/verified-cache.js';
 import { walkRange } from '../git/walk.js';
 import { withVerifyContext, type VerifyContext } from './context.js';
 import { checkCommit, checkParsedCommit, peelToCommit, resolveRevision } from './objects.js';
-import { checkTagObject } from './verify-tag.js';
+import { resolveTrustRoot, type TrustRoot } from './trust-root.js';
 import type { CommitReport, RangeMode, RangeReport, RangeStatus, VerifyOptions, VerifyRangeOptions } from './types.js';
 
 const IN_FLIGHT = 128;
@@ -13,9 +13,11 @@ export async function verifyRange(options: VerifyRangeOptions): Promise<RangeRep
   return withVerifyContext(options, async (context) => {
     const targetRev = options.target ?? 'HEAD';
     const target = (await peelToCommit(context.reader, await resolveRevision(context.reader, targetRev), targetRev)).oid;
-    const root = options.since ? await resolveTrustRoot(context, options.since) : null;
+    const root = options.since ? await resolveTrustRoot(context, options.since, options.allowUnsignedRoot ?? false) : null;
     const since = root?.commit ?? null;
     const mode = options.mode ?? (root ? 'first-parent' : 'tip');
+    // a root that cannot vouch decides the range: walking down to it would check what an attacker chose
+    if (root && !root.trusted) return untrustedRoot(context, root, target, mode);
     const cache = options.cache ? await openCache(context, mode, since) : null;
     const commits: CommitReport[] = [];
     // a bounded number of checks in flight: enough to feed the worker threads, little memory
@@ -34,12 +36,10 @@ export async function verifyRange(options: VerifyRangeOptions): Promise<RangeRep
     const failed = commits.filter((c) => c.status !== 'valid').length;
     let status: RangeStatus = failed > 0 ? 'failed' : 'passed';
     let reason: string | null = null;
-    if (root?.problem) {
-      status = 'untrusted-root';
-      reason = root.problem;
-    } else if (walk.descends === false && !options.allowRewind) {
+    if (walk.descends === false && !options.allowRewind) {
       status = 'not-descendant';
-      reason = `${targetRev} does not descend from the trust root ${options.since}: the branch was rewound or rewritten`;
+      const cut = context.reader.overrides.shallow ? ', or the repository is shallow and cut between them (git fetch --unshallow)' : '';
+      reason = `${targetRev} does not descend from the trust root ${options.since}: the branch was rewound or rewritten${cut}`;
     }
     if (status === 'passed') await cache?.record(target);
     return { ok: status === 'passed', status, target, since, mode, checked: commits.length, failed, reason, commits, reused: walk.reused, warnings: context.warnings };
@@ -70,24 +70,8 @@ function openCache(context: VerifyContext, mode: RangeMode, since: string | null
   );
 }
 
-/** A trust root is a commit, or a tag; a signed tag vouches only if its own signature is valid. */
-async function resolveTrustRoot(context: VerifyContext, since: string): Promise<{ commit: string; problem: string | null }> {
-  const object = await resolveRevision(context.reader, since);
-  const commit = (await peelToCommit(context.reader, object, since)).oid;
-  const movable = `trust root ${since} is a tag without a valid signature; whoever can push tags can move it — prefer a commit id or a signed tag`;
-  if (object.type !== 'tag') {
-    if (await isTagName(context, since, object.oid)) context.warn(movable);
-    return { commit, problem: null };
-  }
-  const { verdict } = await checkTagObject(context, object);
-  if (verdict.status === 'unsigned') context.warn(movable);
-  if (verdict.status === 'valid' || verdict.status === 'unsigned') return { commit, problem: null };
-  return { commit, problem: `trust root tag ${since} has a signature that is not valid (${verdict.status}: ${verdict.reason})` };
-}
-
-/** Whether `rev` resolves through a tag ref (a lightweight tag) rather than a commit id or a branch. */
-async function isTagName(context: VerifyContext, rev: string, oid: string): Promise<boolean> {
-  if (/^[0-9a-f]{40}$|^[0-9a-f]{64}$/.test(rev)) return false;
-  const viaTag = await context.reader.resolve(rev.startsWith('refs/tags/') ? rev : `refs/tags/${rev}`);
-  return viaTag === oid;
+/** The report for a trust root that cannot vouch: nothing checked, nothing cached, exit 1. */
+function untrustedRoot(context: VerifyContext, root: TrustRoot & { trusted: false }, target: string, mode: RangeMode): RangeReport {
+  const { reason, remedy } = root;
+  return { ok: false, status: 'untrusted-root', target, since: root.commit, mode, checked: 0, failed: 0, reason, remedy, commits: [], reused: [], warnings: context.warnings };
 }

@@ -1,8 +1,9 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import type { HashAlgo } from '../core/bytes.js';
 import { GitError } from '../errors.js';
-import { gitEnv } from './run-git.js';
+import { spawnGit } from './run-git.js';
 import { isPlausibleRevision, type GitObject, type ObjectReader } from './object-reader.js';
+import type { HistoryOverrides } from './overrides.js';
 
 interface Pending {
   resolve: (object: GitObject | null) => void;
@@ -35,8 +36,9 @@ export class CatFileReader implements ObjectReader {
   constructor(
     readonly gitDir: string,
     readonly hashAlgo: HashAlgo,
+    readonly overrides: HistoryOverrides,
   ) {
-    this.child = spawn('git', ['--git-dir', gitDir, 'cat-file', '--batch'], { env: gitEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child = spawnGit(['--git-dir', gitDir, 'cat-file', '--batch']);
     this.child.stdout.on('data', (chunk: Buffer) => this.onData(chunk));
     this.child.stderr.on('data', (chunk: Buffer) => (this.stderr += chunk.toString('utf8')));
     this.child.on('error', (error) => this.fail(new GitError(`cannot run git cat-file: ${error.message}`, [], '', { cause: error })));

@@ -16,7 +16,10 @@ export function historyFor(reader: ObjectReader): History {
   return reader.kind === 'git' ? new GitHistory(reader) : new WalkingHistory(reader);
 }
 
-/** `git rev-list` and `git merge-base` over the same objects, with replace refs disabled (see gitEnv). */
+/**
+ * `git rev-list` and `git merge-base` over the same objects, with replace refs and grafts disabled (gitEnv).
+ * git still honours a shallow boundary, which only removes parents: fewer trusted ancestors, never more.
+ */
 class GitHistory implements History {
   constructor(private readonly reader: ObjectReader) {}
 

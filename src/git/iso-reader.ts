@@ -1,16 +1,37 @@
 import * as fs from 'node:fs';
+import { join } from 'node:path';
 import git from 'isomorphic-git';
 import { parseCommit } from '../core/commit.js';
 import { isPlausibleRevision, type GitObject, type ObjectReader } from './object-reader.js';
+import type { HistoryOverrides } from './overrides.js';
 
-/** Reads objects through isomorphic-git, for machines without a `git` binary. SHA-1 repositories only. */
+/**
+ * Reads objects through isomorphic-git, for machines without a `git` binary. SHA-1 repositories only.
+ * `readObject`, `resolveRef` and `expandOid` consult neither `refs/replace/*` nor `info/grafts` nor `shallow`
+ * (isomorphic-git reads those only in `log` and `fetch`), and parents always come from the commit bytes.
+ */
 export class IsomorphicReader implements ObjectReader {
   readonly kind = 'isomorphic' as const;
   readonly hashAlgo = 'sha1' as const;
   // isomorphic-git keeps parsed pack indexes here; sharing it across reads is what makes it usable
   private readonly cache: object = {};
 
-  constructor(readonly gitDir: string) {}
+  private constructor(
+    readonly gitDir: string,
+    readonly overrides: HistoryOverrides,
+  ) {}
+
+  /** Open a git dir, noting what plain git would read there in place of the objects' own history. */
+  static async open(gitDir: string): Promise<IsomorphicReader> {
+    const replaced = await git.listRefs({ fs, gitdir: gitDir, filepath: 'refs/replace' });
+    const graftFile = join(gitDir, 'info', 'grafts');
+    const shallowFile = join(gitDir, 'shallow');
+    return new IsomorphicReader(gitDir, {
+      replaceRefs: replaced.map((name) => `refs/replace/${name}`),
+      graftFile: fs.existsSync(graftFile) ? graftFile : null,
+      shallow: fs.existsSync(shallowFile) && fs.statSync(shallowFile).size > 0,
+    });
+  }
 
   async read(oid: string): Promise<GitObject | null> {
     if (!/^[0-9a-f]{40}$/.test(oid)) return null;

@@ -1,4 +1,5 @@
 import type { HashAlgo } from '../core/bytes.js';
+import type { HistoryOverrides } from './overrides.js';
 
 /** A raw git object. */
 export interface GitObject {
@@ -13,6 +14,8 @@ export interface ObjectReader {
   readonly kind: 'git' | 'isomorphic';
   /** The repository's git directory (absolute). */
   readonly gitDir: string;
+  /** Replace refs, a graft file, a shallow boundary: what plain git would make of this repository; readers read the objects themselves. */
+  readonly overrides: HistoryOverrides;
   /** The object, or null when it is not in the repository. */
   read(oid: string): Promise<GitObject | null>;
   /** The object a revision names (not peeled), or null when it names nothing. */

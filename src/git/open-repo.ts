@@ -5,6 +5,7 @@ import { GitError, RepositoryError, UsageError } from '../errors.js';
 import type { ReaderKind } from '../commands/types.js';
 import { CatFileReader } from './cat-file.js';
 import type { ObjectReader } from './object-reader.js';
+import type { HistoryOverrides } from './overrides.js';
 import { runGit } from './run-git.js';
 
 /** Open a repository (work tree or git dir) for reading objects; `auto` prefers the git binary. */
@@ -12,7 +13,7 @@ export async function openRepository(dir: string, kind: ReaderKind = 'auto'): Pr
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new RepositoryError(`${dir} is not a directory`);
   if (kind !== 'isomorphic') {
     const located = await locateWithGit(dir);
-    if (located) return new CatFileReader(located.gitDir, located.hashAlgo);
+    if (located) return new CatFileReader(located.gitDir, located.hashAlgo, located.overrides);
     if (kind === 'git') throw new UsageError('the git reader was requested but git is not installed');
   }
   const gitDir = locateWithoutGit(dir);
@@ -21,21 +22,35 @@ export async function openRepository(dir: string, kind: ReaderKind = 'auto'): Pr
   }
   // isomorphic-git is large; load it only on machines that need it
   const { IsomorphicReader } = await import('./iso-reader.js');
-  return new IsomorphicReader(gitDir);
+  return IsomorphicReader.open(gitDir);
 }
 
-/** The git dir and hash of a repository as git sees it; null when git cannot be run at all. */
-async function locateWithGit(dir: string): Promise<{ gitDir: string; hashAlgo: HashAlgo } | null> {
+/** What git says about a repository: where it is, its hash, and what plain git would read differently. */
+interface Located {
+  gitDir: string;
+  hashAlgo: HashAlgo;
+  overrides: HistoryOverrides;
+}
+
+/** One `git rev-parse` for all of it (it prints one line per option, in order); null when git cannot be run at all. */
+async function locateWithGit(dir: string): Promise<Located | null> {
+  const args = ['rev-parse', '--absolute-git-dir', '--show-object-format', '--is-shallow-repository', '--git-common-dir', '--symbolic-full-name', '--glob=refs/replace/*'];
   let result;
   try {
-    result = await runGit(['rev-parse', '--absolute-git-dir', '--show-object-format'], dir);
+    result = await runGit(args, dir);
   } catch (error) {
     if (error instanceof GitError) return null;
     throw error;
   }
   if (result.code !== 0) throw new RepositoryError(`${dir} is not a git repository`);
-  const [gitDir, format] = result.stdout.toString('utf8').trim().split('\n');
-  return { gitDir: gitDir!, hashAlgo: format === 'sha256' ? 'sha256' : 'sha1' };
+  const [gitDir, format, shallow, commonDir, ...replaceRefs] = result.stdout.toString('utf8').trim().split('\n');
+  // git itself is told to read no graft file (gitEnv): look for the one plain git would read
+  const graftFile = join(resolve(dir, commonDir!), 'info', 'grafts');
+  return {
+    gitDir: gitDir!,
+    hashAlgo: format === 'sha256' ? 'sha256' : 'sha1',
+    overrides: { replaceRefs: replaceRefs.filter((ref) => ref !== ''), graftFile: existsSync(graftFile) ? graftFile : null, shallow: shallow === 'true' },
+  };
 }
 
 function locateWithoutGit(dir: string): string {

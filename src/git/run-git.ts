@@ -1,14 +1,34 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { GitError } from '../errors.js';
 
 /** Variables that point git at another repository (set inside git hooks); every git here names its own. */
 const REPOSITORY_VARIABLES = ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_OBJECT_DIRECTORY', 'GIT_ALTERNATE_OBJECT_DIRECTORIES', 'GIT_COMMON_DIR', 'GIT_NAMESPACE'];
 
-/** Environment for every git we run: no replace objects, no prompts, no pager, no repository inherited from a hook. */
+/** A path that cannot exist (/dev/null is not a directory), so git reads no graft file, and says nothing about it. */
+const NO_GRAFT_FILE = '/dev/null/siggate-no-grafts';
+
+/**
+ * Set on every git siggate runs, over whatever environment a caller built: git must see each object's own
+ * bytes and parents — no `refs/replace/*`, no `info/grafts` — the history the signatures were made over.
+ */
+const PINNED: Readonly<Record<string, string>> = {
+  GIT_NO_REPLACE_OBJECTS: '1',
+  GIT_GRAFT_FILE: NO_GRAFT_FILE,
+  GIT_TERMINAL_PROMPT: '0',
+  GIT_PAGER: 'cat',
+  LC_ALL: 'C',
+};
+
+/** Environment for every git we run: no replace objects, no grafts, no prompts, no pager, no repository inherited from a hook. */
 export function gitEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, GIT_NO_REPLACE_OBJECTS: '1', GIT_TERMINAL_PROMPT: '0', GIT_PAGER: 'cat', LC_ALL: 'C' };
-  for (const name of REPOSITORY_VARIABLES) delete env[name];
-  return { ...env, ...extra };
+  return sealGitEnv({ ...process.env, ...extra });
+}
+
+/** `env` with the pinned variables forced and the repository variables removed; nothing a caller passes can undo them. */
+function sealGitEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const sealed: NodeJS.ProcessEnv = { ...env, ...PINNED };
+  for (const name of REPOSITORY_VARIABLES) delete sealed[name];
+  return sealed;
 }
 
 export interface GitResult {
@@ -19,14 +39,20 @@ export interface GitResult {
 
 export interface RunGitOptions {
   input?: Uint8Array;
-  /** The whole environment; default `gitEnv()`. */
+  /** The whole environment (default `gitEnv()`); the variables of `gitEnv` are forced over it either way. */
   env?: NodeJS.ProcessEnv;
+}
+
+/** Spawn git with an argument array and the sealed environment: the only way siggate starts a git process. */
+export function spawnGit(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): ChildProcessWithoutNullStreams {
+  // stdio defaults to three pipes
+  return spawn('git', [...args], { cwd: options.cwd, env: sealGitEnv(options.env ?? process.env) });
 }
 
 /** Run git with an argument array; resolves with the exit code, rejects only when git cannot start. */
 export function runGit(args: readonly string[], cwd: string, options: RunGitOptions = {}): Promise<GitResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn('git', [...args], { cwd, env: options.env ?? gitEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawnGit(args, { cwd, ...(options.env ? { env: options.env } : {}) });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk));

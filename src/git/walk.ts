@@ -86,7 +86,9 @@ async function readCommit(reader: ObjectReader, oid: string): Promise<ParsedComm
 async function requireCommit(reader: ObjectReader, oid: string): Promise<ParsedCommit> {
   const commit = await readCommit(reader, oid);
   if (commit === null) {
-    throw new RepositoryError(`commit ${oid} is missing from the repository (shallow clone?); fetch the history back to the trust root`);
+    // a shallow boundary only ever hides history: the walk stops here rather than pass over what it cannot read
+    const why = reader.overrides.shallow ? 'the repository is shallow and the range reaches below its boundary' : 'it is missing from the repository';
+    throw new RepositoryError(`cannot read commit ${oid}: ${why}; fetch the history back to the trust root (git fetch --unshallow)`);
   }
   return commit;
 }

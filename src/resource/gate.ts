@@ -8,7 +8,7 @@ export type Log = (line: string) => void;
 
 /** Verify `target` under the source's policy in a local repository. `cache` only for repositories we own. */
 export function verifyUnderPolicy(repo: string, target: string, policy: ResourcePolicy, cache: boolean): Promise<RangeReport> {
-  return verifyRange({ ...policy.verify, repo, target, since: policy.since, mode: policy.mode, cache });
+  return verifyRange({ ...policy.verify, ...policy.range, repo, target, cache });
 }
 
 /** Verify an annotated tag object's own signature under the source's keys and allow list. */
@@ -20,6 +20,7 @@ export function verifyTagUnderPolicy(repo: string, tag: string, policy: Resource
 export function describeFailures(report: RangeReport): string[] {
   const lines: string[] = [];
   if (report.reason) lines.push(`${report.status}: ${report.reason}`);
+  if (report.remedy) lines.push(`fix: ${report.remedy}`);
   for (const commit of report.commits) {
     if (commit.status === 'valid') continue;
     const signer = commit.signer ? ` by ${commit.signer.fingerprint}` : '';

@@ -35,8 +35,7 @@ export async function getVersion(request: ResourceRequest, dest: string | undefi
       into,
       // A tag version carries its commit: fetch exactly what check verified, even if the tag moved since.
       ref: version.commit ?? version.ref,
-      since: policy.since,
-      mode: policy.mode,
+      ...policy.range,
       ...authOf(source),
       ...(source.privateKey ? { sshPrivateKey: source.privateKey } : {}),
     }));

@@ -11,16 +11,19 @@ import type { ResourceSource } from './source.js';
 export interface ResourcePolicy {
   /** keys, allow list, expiry and weak-algorithm settings for verifyRange/verifyTag/fetchVerified. */
   verify: Required<Pick<VerifyOptions, 'keys' | 'allow' | 'ignoreExpiry' | 'allowWeak' | 'onWarning'>>;
-  since: string | null;
-  mode: RangeMode;
+  /** The trust root, mode and trust-root rule for verifyRange/fetchVerified/promote: the same for every script. */
+  range: { since: string | null; mode: RangeMode; allowUnsignedRoot: boolean };
   /** Remove the temp keys dir. */
   dispose(): Promise<void>;
 }
 
-/** Write the source's armored keys to a 0700 temp dir and build the options every verification uses. */
 /** The parts of a source (git or S3) that describe the keys and the policy. */
-export type PolicySource = Pick<ResourceSource, 'verificationKeys' | 'verificationKeyIds' | 'allowedFingerprints' | 'ignoreExpiry' | 'allowWeak' | 'trustRoot' | 'mode'>;
+export type PolicySource = Pick<
+  ResourceSource,
+  'verificationKeys' | 'verificationKeyIds' | 'allowedFingerprints' | 'ignoreExpiry' | 'allowWeak' | 'trustRoot' | 'mode' | 'allowUnsignedRoot'
+>;
 
+/** Write the source's armored keys to a 0700 temp dir and build the options every verification uses. */
 export async function openPolicy(source: PolicySource, log: (line: string) => void): Promise<ResourcePolicy> {
   // Key IDs are resolved against the inline keys by the allow list (long IDs only; short ones were refused).
   const allow = [...source.verificationKeyIds, ...source.allowedFingerprints];
@@ -46,8 +49,11 @@ export async function openPolicy(source: PolicySource, log: (line: string) => vo
       allowWeak: source.allowWeak,
       onWarning: (message) => log(`warning: ${message}`),
     },
-    since: source.trustRoot,
-    mode: source.mode ?? (source.trustRoot ? 'first-parent' : 'tip'),
+    range: {
+      since: source.trustRoot,
+      mode: source.mode ?? (source.trustRoot ? 'first-parent' : 'tip'),
+      allowUnsignedRoot: source.allowUnsignedRoot,
+    },
     dispose: () => rm(dir, { recursive: true, force: true }),
   };
 }

@@ -15,6 +15,8 @@ export interface ResourceSource {
   allowedFingerprints: string[];
   mode: RangeMode | null;
   trustRoot: string | null;
+  /** Accept a movable `trust_root` (a lightweight or unsigned tag, a branch) with a warning; default false: `untrusted-root`. */
+  allowUnsignedRoot: boolean;
   ignoreExpiry: boolean;
   allowWeak: boolean;
   verifyTags: boolean;
@@ -41,7 +43,7 @@ type Json = Record<string, unknown>;
 const SOURCE_KEYS = new Set([
   'uri', 'branch', 'private_key', 'username', 'password', 'tag_filter', 'tag_regex',
   'commit_verification_keys', 'commit_verification_key_ids', 'allowed_fingerprints',
-  'mode', 'trust_root', 'ignore_expiry', 'allow_weak', 'verify_tags', 'signing_key', 'signing_key_passphrase',
+  'mode', 'trust_root', 'allow_unsigned_root', 'ignore_expiry', 'allow_weak', 'verify_tags', 'signing_key', 'signing_key_passphrase',
 ]);
 
 /** Parse and validate the JSON Concourse writes on stdin; every problem is a UsageError (exit 2) naming the key. */
@@ -89,6 +91,7 @@ export function parseSource(raw: Json): ResourceSource {
     ...keys,
     mode: parseMode(optionalString(raw, 'mode')),
     trustRoot: optionalString(raw, 'trust_root'),
+    allowUnsignedRoot: optionalBoolean(raw, 'allow_unsigned_root'),
     verifyTags: optionalBoolean(raw, 'verify_tags'),
     signingKey: optionalString(raw, 'signing_key'),
     signingKeyPassphrase: optionalString(raw, 'signing_key_passphrase'),

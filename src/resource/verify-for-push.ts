@@ -9,7 +9,7 @@ import type { ResourceRequest } from './source.js';
 
 /** Verify in the checkout; when the trust root (often a tag) is not there, in the mirror, which fetches it. */
 export async function verifyForPush(request: ResourceRequest, repo: string, commit: string, policy: ResourcePolicy): Promise<RangeReport> {
-  const since = policy.since;
+  const since = policy.range.since;
   if (!since || (await runGit(['rev-parse', '--verify', '--quiet', '--end-of-options', `${since}^{commit}`], repo)).code === 0) {
     // Never the cache here: the checkout is the user's, not ours to write into.
     return verifyUnderPolicy(repo, commit, policy, false);

@@ -90,6 +90,30 @@ describe('bin/siggate', () => {
     expect((JSON.parse(result.stdout) as RangeReport).checked).toBe(0);
   });
 
+  it('exits 1 with untrusted-root for a trust root that whoever can push tags could move; --allow-unsigned-root accepts it with a warning', async () => {
+    const refused = await siggate(['verify', good, ...keys, '--since', 'unsigned-tag', '--json']);
+    expect(refused.code).toBe(1);
+    const report = JSON.parse(refused.stdout) as RangeReport;
+    expect(report).toMatchObject({ ok: false, status: 'untrusted-root', since: good, checked: 0, commits: [] });
+    expect(report.remedy).toMatch(/commit id/);
+    const human = await siggate(['verify', good, ...keys, '--since', 'unsigned-tag']);
+    expect(human.code).toBe(1);
+    expect(human.stderr).toMatch(/untrusted-root/);
+    expect(human.stderr).toMatch(/fix: /);
+    const allowed = await siggate(['verify', good, ...keys, '--since', 'unsigned-tag', '--allow-unsigned-root']);
+    expect(allowed.code).toBe(0);
+    expect(allowed.stderr).toMatch(/warning: .*can move it/);
+  });
+
+  it('every command that takes --since takes --allow-unsigned-root', async () => {
+    for (const command of ['verify', 'fetch', 'promote']) {
+      const help = await siggate([command, '--help']);
+      expect(help.code, command).toBe(0);
+      expect(help.stdout, command).toContain('--since');
+      expect(help.stdout, command).toContain('--allow-unsigned-root');
+    }
+  });
+
   it('exits 1 with not-descendant when the target does not descend from the trust root', async () => {
     const result = await siggate(['verify', root, ...keys, '--since', good, '--json']);
     expect(result.code).toBe(1);

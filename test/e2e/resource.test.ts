@@ -26,7 +26,8 @@ beforeAll(async () => {
   const bare = await Repo.init({ bare: true });
   good = await work.commit({ message: 'signed\n', sign: world.as('alice') });
   unsigned = await work.commit({ message: 'not signed\n' });
-  await work.git('push', '--quiet', bare.dir, 'main');
+  await work.tag('deployed-light', { lightweight: true, target: good });
+  await work.git('push', '--quiet', bare.dir, 'main', 'refs/tags/deployed-light');
   uri = `file://${bare.dir}`;
   keys = [await readFile(demoKeys.alice.publicKeyPath, 'utf8')];
 });
@@ -51,6 +52,20 @@ describe('resource scripts', () => {
     expect(bad.code).toBe(1);
     expect(bad.stdout).toBe('');
     expect(await readdir(refused)).toEqual([]);
+  });
+
+  it('in exits 1 with DEST empty when trust_root is a lightweight tag, and 0 with allow_unsigned_root', async () => {
+    const request = (extra: Record<string, unknown>) =>
+      JSON.stringify({ source: { uri, branch: 'main', commit_verification_keys: keys, trust_root: 'deployed-light', ...extra }, version: { ref: good } });
+    const refused = await makeTempDir('siggate-dest-');
+    const bad = await script('in', request({}), [refused]);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toBe('');
+    expect(bad.stderr).toContain('untrusted-root');
+    expect(await readdir(refused)).toEqual([]);
+    const allowed = await script('in', request({ allow_unsigned_root: true }), [await makeTempDir('siggate-dest-')]);
+    expect(allowed.code).toBe(0);
+    expect(JSON.parse(allowed.stdout).version).toEqual({ ref: good });
   });
 
   it('malformed JSON on stdin and an unknown source key exit 2', async () => {

@@ -94,11 +94,11 @@ describe('verification cache', () => {
     const options: VerifyRangeOptions = { repo: repo.dir, keys: [world.keysDir], target: tip, mode: 'all', cache: true };
     await verifyRange(options);
     const [file] = await cacheFiles(repo);
-    await writeFile(file!, '{"format":1,"verified":[', { mode: 0o600 });
+    await writeFile(file!, '{"format":2,"verified":[', { mode: 0o600 });
     const corrupt = await verifyRange(options);
     expect(corrupt.checked).toBe(3);
     expect(corrupt.warnings.join('\n')).toMatch(/corrupt/);
-    await writeFile(file!, JSON.stringify({ format: 1, policy: 'f'.repeat(64), verified: [tip] }), { mode: 0o600 });
+    await writeFile(file!, JSON.stringify({ format: 2, policy: 'f'.repeat(64), verified: [tip] }), { mode: 0o600 });
     const forged = await verifyRange(options);
     expect(forged.reused).toEqual([]);
     expect(forged.checked).toBe(3);

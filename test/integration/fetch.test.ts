@@ -135,6 +135,23 @@ describe('a closed gate leaves the destination untouched', () => {
     expect(await headOf(into)).toBe(c.B);
   });
 
+  it('refuses a trust root tag the remote moved onto the unsigned tip (untrusted-root); a signed tag still works', async () => {
+    await push(c.U, 'refs/tags/deployed-light');
+    try {
+      const into = await freshDir();
+      const result = await fetchInto(into, { ref: 'unsigned', since: 'deployed-light' });
+      expect(result.report).toMatchObject({ ok: false, status: 'untrusted-root', since: c.U, checked: 0 });
+      expect(existsSync(into)).toBe(false);
+      const allowed = await fetchInto(into, { ref: 'unsigned', since: 'deployed-light', allowUnsignedRoot: true });
+      expect(allowed.report).toMatchObject({ ok: true, checked: 0 });
+      expect(allowed.report.warnings.join('\n')).toMatch(/can move it/);
+      const signed = await fetchInto(await freshDir(), { since: 'v1' });
+      expect(signed.report).toMatchObject({ ok: true, status: 'passed', since: c.A, checked: 1 });
+    } finally {
+      await work.git('push', '--quiet', bare.dir, ':refs/tags/deployed-light');
+    }
+  });
+
   it('reports a force-pushed branch as not-descendant of the trust root the checkout holds', async () => {
     const into = await freshDir();
     expect((await fetchInto(into, { ref: 'release', since: c.R })).commit).toBe(c.C);

@@ -52,6 +52,22 @@ describe('promote --tag', () => {
     expect(await tagsOf(world.remote)).toEqual([]);
   });
 
+  it('creates and pushes nothing after a trust root anyone who can push tags could move (untrusted-root)', async () => {
+    const world = await promoteWorld(demo);
+    const hidden = await world.clone.commit({ message: 'unsigned hotfix' });
+    await world.clone.commit({ message: 'reviewed fix on top', sign: demo.as('bob') });
+    await world.clone.tag('prod-last', { lightweight: true, target: hidden });
+    const naming = { kind: 'tag', name: 'prod-1.0.0' } as const;
+    const result = await run(world, { naming, since: 'prod-last', push: 'origin' });
+    expect(result).toMatchObject({ ok: false, status: 'refused', tagObject: null, pushed: false });
+    expect(result.verification).toMatchObject({ status: 'untrusted-root', checked: 0 });
+    expect(await tagsOf(world.clone)).toEqual([`prod-last ${hidden}`]);
+    expect(await tagsOf(world.remote)).toEqual([]);
+    const allowed = await run(world, { naming, since: 'prod-last', allowUnsignedRoot: true });
+    expect(allowed).toMatchObject({ ok: true, status: 'created' });
+    expect(allowed.warnings.join('\n')).toMatch(/can move it/);
+  });
+
   it('signs with --key through openpgp.js, accepted by git verify-tag', async () => {
     const world = await promoteWorld(demo);
     const result = await run(world, { naming: { kind: 'tag', name: 'prod-1.0.0' }, keyFile: demoKeys.bob.secretKeyPath });

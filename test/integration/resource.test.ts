@@ -276,6 +276,59 @@ describe('in then out, with a signed tag as the trust root', () => {
   });
 });
 
+describe('a trust_root that whoever can push tags could move', () => {
+  /** main: deployed ── backdoor ── fix, with the lightweight tag `deployed` moved onto the unsigned backdoor. */
+  async function movedRoot(): Promise<{ r: Awaited<ReturnType<typeof remotePair>>; tip: string }> {
+    const r = await remotePair();
+    await r.work.commit({ message: 'deployed\n', sign: world.as('alice') });
+    const hidden = await r.work.commit({ message: 'backdoor\n' });
+    const tip = await r.work.commit({ message: 'fix\n', sign: world.as('bob') });
+    await r.work.tag('deployed', { lightweight: true, target: hidden });
+    await r.push();
+    await r.push('--tags');
+    return { r, tip };
+  }
+
+  it('check emits nothing and logs untrusted-root; allow_unsigned_root emits the tip with a warning', async () => {
+    const { r, tip } = await movedRoot();
+    const out = await resource('check', { source: source(r.uri, { trust_root: 'deployed' }) });
+    expect(out.code).toBe(0);
+    expect(JSON.parse(out.stdout)).toEqual([]);
+    expect(out.stderr).toContain('untrusted-root');
+    const allowed = await resource('check', { source: source(r.uri, { trust_root: 'deployed', allow_unsigned_root: true }) });
+    expect(JSON.parse(allowed.stdout)).toEqual([{ ref: tip }]);
+    expect(allowed.stderr).toMatch(/warning: .*can move it/);
+  });
+
+  it('in exits 1 and leaves the destination empty', async () => {
+    const { r, tip } = await movedRoot();
+    const dest = await makeTempDir('siggate-dest-');
+    const out = await resource('in', { source: source(r.uri, { trust_root: 'deployed' }), version: { ref: tip } }, [dest]);
+    expect(out.code).toBe(1);
+    expect(out.stdout).toBe('');
+    expect(out.stderr).toContain('untrusted-root');
+    expect(await readdir(dest)).toEqual([]);
+  });
+
+  it('out pushes nothing: neither a tag and branch nor a promotion tag', async () => {
+    const { r } = await movedRoot();
+    const src = await makeTempDir('siggate-src-');
+    await r.work.git('clone', '--quiet', r.work.dir, join(src, 'repo'));
+    await writeFile(join(src, 'name'), 'prod-1');
+    const request = { source: source(r.uri, { trust_root: 'deployed' }) };
+    const named = await resource('out', { ...request, params: { repository: 'repo', tag: 'name', branch: 'prod' } }, [src]);
+    expect(named.code).toBe(1);
+    expect(named.stderr).toContain('untrusted-root');
+    const promoted = await resource('out', { ...request, params: { repository: 'repo', bump: 'patch', tag_prefix: 'prod-' } }, [src]);
+    expect(promoted.code).toBe(1);
+    expect(await r.bare.git('for-each-ref', '--format=%(refname)')).toBe('refs/heads/main\nrefs/tags/deployed');
+  });
+
+  it('allow_unsigned_root must be true or false (exit 2)', async () => {
+    expect((await resource('check', { source: source('file:///nowhere', { allow_unsigned_root: 'yes' }) })).code).toBe(2);
+  });
+});
+
 describe('configuration and remote errors', () => {
   it('malformed stdin JSON is exit 2', async () => {
     expect((await resource('check', '{"source": {')).code).toBe(2);

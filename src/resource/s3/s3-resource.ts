@@ -27,7 +27,7 @@ interface Candidate {
 
 /** Runs `work` with the source's client and policy (keys in a private temp dir), always cleaning up. */
 async function withS3<T>(request: S3Request, log: Log, work: (client: S3Client, policy: ResourcePolicy) => Promise<T>): Promise<T> {
-  const policy = await openPolicy({ ...request.source, trustRoot: null, mode: null }, log);
+  const policy = await openPolicy({ ...request.source, trustRoot: null, mode: null, allowUnsignedRoot: false }, log);
   try {
     return await work(createS3Client(request.source.access), policy);
   } finally {
