@@ -1,27 +1,24 @@
-/** siggate's library API: verify commit and tag signatures against an allow list of keys. */
+/**
+ * siggate's library API: the commands, the reports and verdicts they return, the errors they throw.
+ * Everything else is internal and may change.
+ */
 export { verifyRange, verifyCommit } from './commands/verify-range.js';
 export { verifyTag } from './commands/verify-tag.js';
 export { listKeys, type KeySummary } from './commands/list-keys.js';
-export { loadKeys } from './keys/load-keys.js';
-export { fetchVerified, type FetchOptions, type FetchResult } from './fetch/fetch.js';
-export { runResource } from './resource/main.js';
+export { fetchVerified, type FetchOptions, type FetchResult } from './commands/fetch.js';
+export { runResource, type ResourceDeps, type ResourceIo, type ResourceKind } from './resource/main.js';
 export { mergeSign, type MergeSignOptions, type MergeSignResult, type MergeSignStatus } from './commands/merge-sign.js';
 export type { MergeCheck } from './github/merge-checks.js';
 export { s3Get, s3Verify, type S3VerifyOptions, type ArtifactReport, type ArtifactStatus } from './commands/s3-artifact.js';
 export { s3Put, type S3PutOptions, type PutReport } from './commands/s3-put.js';
-export { promote, type PromoteOptions, type PromoteResult, type PromoteStatus, type PromotionNaming } from './commands/promote.js';
-export { Keyring, type OpenpgpKeyEntry } from './trust/keyring.js';
-export { parseCommit, type ParsedCommit } from './core/commit.js';
-export { parseTag, type ParsedTag } from './core/tag.js';
-export type { Verdict, VerdictStatus, SignatureFormat, Signer, VerifyPolicy } from './core/verdict.js';
-export type {
-  CommitReport,
-  RangeMode,
-  RangeReport,
-  RangeStatus,
-  ReaderKind,
-  TagReport,
-  VerifyOptions,
-  VerifyRangeOptions,
-} from './commands/types.js';
-export { SiggateError, UsageError, KeyConfigError, RepositoryError, GitError, RemoteError, GateClosedError, SigningError, exitCodeFor } from './errors.js';
+export { promote, type PromoteOptions, type PromoteResult, type PromoteStatus } from './commands/promote.js';
+export type { PromotionNaming } from './core/promotion.js';
+export type { Verdict, VerdictStatus, SignatureFormat, Signer } from './core/verdict.js';
+export type { CommitReport, RangeMode, RangeReport, RangeStatus, TagReport } from './core/report.js';
+export type { GateOptions, RangeOptions } from './core/gate-options.js';
+export type { KeyRef, KeySource } from './core/key-source.js';
+export type { ReaderKind, VerifyOptions, VerifyRangeOptions } from './commands/types.js';
+export type { S3AccessOptions } from './s3/client.js';
+export type { RemoteAuth } from './remote/url.js';
+export type { SigningKeyRef } from './signing/key-file.js';
+export { SiggateError, UsageError, KeyConfigError, RepositoryError, GitError, RemoteError, GateClosedError, SigningError, exitCodeFor } from './core/errors.js';

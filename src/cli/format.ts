@@ -1,5 +1,5 @@
 import type { KeySummary } from '../commands/list-keys.js';
-import type { CommitReport, RangeReport, TagReport } from '../commands/types.js';
+import type { CommitReport, RangeReport, TagReport } from '../core/report.js';
 
 const STATUS_WIDTH = 15;
 

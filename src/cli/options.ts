@@ -1,5 +1,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import type { RangeMode, VerifyOptions } from '../commands/types.js';
+import { parseRangeMode, type GateOptions, type RangeOptions } from '../core/gate-options.js';
+import type { RangeMode } from '../core/report.js';
+import type { ReaderKind } from '../git/object-reader.js';
 
 /** Flags shared by every command that verifies. */
 export interface PolicyFlags {
@@ -9,6 +11,12 @@ export interface PolicyFlags {
   ignoreExpiry?: boolean;
   allowWeak?: boolean;
   json?: boolean;
+}
+
+/** Flags of commands that read a local repository. */
+export interface RepositoryFlags {
+  repo: string;
+  reader: ReaderKind;
 }
 
 /** Flags of commands that verify a range. */
@@ -22,14 +30,17 @@ export interface RangeFlags {
 export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 function parseMode(value: string): RangeMode {
-  if (value === 'tip' || value === 'first-parent' || value === 'all') return value;
-  throw new InvalidArgumentError('expected tip, first-parent or all');
+  try {
+    return parseRangeMode(value, '--mode');
+  } catch {
+    throw new InvalidArgumentError('expected tip, first-parent or all');
+  }
 }
 
 /** `--keys`, `--allow`, `--allow-file`, `--ignore-expiry`, `--allow-weak`, `--json`. */
 export function addPolicyOptions(command: Command): Command {
   return command
-    .option('--keys <path>', 'key file or directory (repeatable; default ./keys)', collect)
+    .option('--keys <path>', 'key file or directory, or s3://BUCKET/PREFIX/ (repeatable; default ./keys)', collect)
     .option('--allow <fingerprint>', 'narrow the allow list to this key (repeatable)', collect)
     .option('--allow-file <file>', 'file with one allowed fingerprint a line (repeatable)', collect)
     .option('--ignore-expiry', 'accept signatures made after the key had expired (revocation still counts)')
@@ -47,26 +58,26 @@ export function addRepositoryOptions(command: Command): Command {
 /** `--since`, `--mode`, `--allow-rewind`, `--allow-unsigned-root`. */
 export function addRangeOptions(command: Command): Command {
   return command
-    .option('--since <rev>', 'trust root: a commit id, or an annotated tag signed by an allowed key')
+    .option('--since <rev>', 'trust root: a commit id, or an annotated tag validly signed by an allowed key')
     .option('--mode <mode>', 'tip | first-parent | all', parseMode)
     .option('--allow-rewind', 'accept a target that does not descend from the trust root')
-    .option('--allow-unsigned-root', 'accept a trust root anyone who can push could move (lightweight or unsigned tag, branch), with a warning');
+    .option('--allow-unsigned-root', 'accept a trust root anyone who can push it could move (a lightweight or unsigned tag, a branch), with a warning');
 }
 
-/** The verification options the policy flags stand for; warnings go to stderr unless JSON was asked for. */
-export function policyOptionsOf(flags: PolicyFlags): VerifyOptions {
+/** The gate options the policy flags stand for; warnings go to stderr unless JSON was asked for. Defaults come from `gatePolicyOf`. */
+export function policyOptionsOf(flags: PolicyFlags): GateOptions {
   return {
-    keys: flags.keys ?? ['./keys'],
+    ...(flags.keys ? { keys: flags.keys } : {}),
     allow: flags.allow ?? [],
     allowFile: flags.allowFile ?? [],
     ignoreExpiry: flags.ignoreExpiry ?? false,
     allowWeak: flags.allowWeak ?? false,
-    onWarning: flags.json ? undefined : (message) => process.stderr.write(`warning: ${message}\n`),
+    ...(flags.json ? {} : { onWarning: (message: string) => void process.stderr.write(`warning: ${message}\n`) }),
   };
 }
 
 /** The range options the range flags stand for. */
-export function rangeOptionsOf(flags: RangeFlags): { since: string | null; mode?: RangeMode; allowRewind: boolean; allowUnsignedRoot: boolean } {
+export function rangeOptionsOf(flags: RangeFlags): RangeOptions {
   return {
     since: flags.since ?? null,
     ...(flags.mode ? { mode: flags.mode } : {}),
@@ -74,4 +85,3 @@ export function rangeOptionsOf(flags: RangeFlags): { since: string | null; mode?
     allowUnsignedRoot: flags.allowUnsignedRoot ?? false,
   };
 }
-

@@ -1,6 +1,9 @@
-import { loadKeys } from '../keys/load-keys.js';
+import { DEFAULT_KEYS } from '../core/gate-options.js';
+import type { KeyRef } from '../core/key-source.js';
+import { parseKeySources } from '../trust/key-sources.js';
 import type { OpenpgpKeyEntry } from '../trust/keyring.js';
 import { describeAlgorithm } from '../trust/openpgp/key-packet.js';
+import { readKeySources } from './key-sources.js';
 import { primaryStateAt, subkeyStateAt, USAGE } from '../trust/openpgp/validity.js';
 
 /** One allowed signer as `siggate keys` shows it. */
@@ -24,10 +27,10 @@ export interface KeySummary {
 const SOON_MS = 30 * 24 * 3600 * 1000;
 
 /** List the keys under `keys` with what an operator needs to judge them; warns about keys expiring within 30 days. */
-export async function listKeys(options: { keys?: string[]; now?: Date; onWarning?: (message: string) => void }): Promise<KeySummary[]> {
+export async function listKeys(options: { keys?: readonly KeyRef[]; now?: Date; onWarning?: (message: string) => void }): Promise<KeySummary[]> {
   const now = options.now ?? new Date();
-  const keyring = await loadKeys(options.keys ?? ['./keys'], options.onWarning);
-  const summaries = keyring.openpgp.map((entry) => summarizeOpenpgp(entry, now));
+  const keyring = parseKeySources(await readKeySources(options.keys ?? [DEFAULT_KEYS]), options.onWarning);
+  const summaries = keyring.openpgp.entries.map((entry) => summarizeOpenpgp(entry, now));
   for (const signer of keyring.ssh) {
     summaries.push({
       format: 'ssh',

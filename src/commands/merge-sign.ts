@@ -1,13 +1,18 @@
+import type { SigningKeyRef } from '../signing/key-file.js';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { RepositoryError, UsageError } from '../errors.js';
+import type { KeyRef } from '../core/key-source.js';
+import { UsageError } from '../core/errors.js';
 import { createGitHubClient } from '../github/client.js';
 import { checkPullRequest, type MergeCheck } from '../github/merge-checks.js';
 import { deleteBranch, type PullRequest } from '../github/pull-request.js';
 import { formatSlug, parseRepoSlug, repoSlugFromRemoteUrl, type RepoSlug } from '../github/repo-slug.js';
-import { fetchRefs, isAncestor, isBranchName, mergeTree, pushIfUnchanged, refOid } from '../git/merge.js';
-import { runGit } from '../git/run-git.js';
+import { mergeTree } from '../git/merge.js';
+import { gitDirOf, isAncestor, isValidBranchName, requireCommit } from '../git/refs.js';
 import { objectFormatOf, withScratchRepo } from '../git/scratch-repo.js';
+import { withRemote } from '../remote/access.js';
+import { resolveRemoteUrls } from '../remote/names.js';
+import { fetchRefs, pushRef, REF_CHANGED } from '../remote/transfer.js';
 import { createSignedCommit, describeSigner, resolveSigner, type ObjectSigner } from '../signing/signer.js';
 import { verifyRange } from './verify-range.js';
 import type { VerifyOptions } from './types.js';
@@ -27,9 +32,9 @@ export interface MergeSignOptions extends Omit<VerifyOptions, 'repo' | 'keys' | 
   approvers?: readonly string[] | null;
   requireChecks?: readonly string[];
   /** Keys of the gate the merge must pass before it is pushed; default `./keys` when it exists, else no gate (a warning). */
-  keys?: string[] | null;
+  keys?: readonly KeyRef[] | null;
   /** Sign with this armored OpenPGP secret key instead of git's configured signing. */
-  keyFile?: string | null;
+  keyFile?: SigningKeyRef | null;
   deleteBranch?: boolean;
   dryRun?: boolean;
   token: string;
@@ -78,8 +83,8 @@ export async function mergeSign(options: MergeSignOptions): Promise<MergeSignRes
   const keys = options.keys === undefined ? (existsSync(resolve(cwd, 'keys')) ? [resolve(cwd, 'keys')] : null) : options.keys;
   if (!keys) warn('no --keys and no ./keys: the merge is not checked against the gate before it is pushed');
 
-  const local = await localRepository(cwd);
-  const { url, pushUrl, configured } = await remoteUrl(local, cwd, options.remote ?? 'origin');
+  const local = await gitDirOf(cwd);
+  const { url, pushUrl, configured } = await resolveRemoteUrls(local, options.remote ?? 'origin', cwd);
   const slug = options.repo ? parseRepoSlug(options.repo) : repoSlugFromRemoteUrl(configured);
   if (!slug) throw new UsageError(`cannot tell the GitHub repository from the remote URL ${url}: pass --repo OWNER/NAME`);
   const signer = await resolveSigner(cwd, options.keyFile ?? null, now);
@@ -112,14 +117,14 @@ export async function mergeSign(options: MergeSignOptions): Promise<MergeSignRes
   const objectFormat = local ? await objectFormatOf(local) : 'sha1';
   return withScratchRepo({ borrowFrom: local, objectFormat }, async (scratch) => {
     for (const branch of [pull.base.ref, pull.head.ref]) {
-      if (!(await isBranchName(scratch, branch))) return refuse(result, `GitHub named a branch git would not accept: ${JSON.stringify(branch)}`);
+      if (!(await isValidBranchName(scratch, branch))) return refuse(result, `GitHub named a branch git would not accept: ${JSON.stringify(branch)}`);
     }
     step(`fetching ${pull.base.ref} and the head of #${pull.number}`);
     const sameRepo = pull.head.repo?.toLowerCase() === formatSlug(slug).toLowerCase();
     const headRef = sameRepo ? `refs/heads/${pull.head.ref}` : `refs/pull/${pull.number}/head`;
-    await fetchRefs(scratch, url, { [`refs/heads/${pull.base.ref}`]: 'refs/siggate/base', [headRef]: 'refs/siggate/head' });
-    const head = await refOid(scratch, 'refs/siggate/head');
-    const base = await refOid(scratch, 'refs/siggate/base');
+    await withRemote({ url }, (remote) => fetchRefs(remote, scratch, [`+refs/heads/${pull.base.ref}:refs/siggate/base`, `+${headRef}:refs/siggate/head`]));
+    const head = await requireCommit(scratch, 'refs/siggate/head');
+    const base = await requireCommit(scratch, 'refs/siggate/base');
     if (head !== pull.head.sha) {
       return refuse(result, `head moved: GitHub checked ${pull.head.sha.slice(0, 12)} but ${headRef} is now ${head.slice(0, 12)}; review the new commits and run again`);
     }
@@ -142,9 +147,10 @@ export async function mergeSign(options: MergeSignOptions): Promise<MergeSignRes
     if (options.dryRun) return { ...result, ok: true, status: 'dry-run' };
 
     step(`pushing ${commit.slice(0, 12)} to ${pull.base.ref}`);
-    const pushed = await pushIfUnchanged(scratch, pushUrl, commit, pull.base.ref, base);
+    // a compare-and-swap on the base tip the merge was made on: a base that moved or was rewound refuses it
+    const pushed = await withRemote({ url: pushUrl }, (remote) => pushRef(remote, scratch, `${commit}:refs/heads/${pull.base.ref}`, { lease: base }));
     if (!pushed.ok) {
-      return refuse(result, pushed.moved ? `base moved: ${pull.base.ref} changed while merging (${pushed.reason}); run again` : `the remote refused the push: ${pushed.reason}`);
+      return refuse(result, REF_CHANGED.test(pushed.reason) ? `base moved: ${pull.base.ref} changed while merging (${pushed.reason}); run again` : `the remote refused the push: ${pushed.reason}`);
     }
     result.pushed = true;
     if (options.deleteBranch) result.branchDeleted = await deleteHeadBranch(octokit, slug, pull, sameRepo, warn);
@@ -186,37 +192,4 @@ async function deleteHeadBranch(
     warn(`merged, but could not delete ${pull.head.ref}: ${(error as Error).message}`);
     return false;
   }
-}
-
-/** The local repository's git directory, or null when `cwd` is not in one (then a URL remote is needed). */
-async function localRepository(cwd: string): Promise<string | null> {
-  const result = await runGit(['rev-parse', '--absolute-git-dir'], cwd);
-  return result.code === 0 ? result.stdout.toString('utf8').trim() : null;
-}
-
-interface RemoteUrls {
-  /** Where to fetch from, `insteadOf` applied. */
-  url: string;
-  /** Where to push to (`pushurl` when the remote has one). */
-  pushUrl: string;
-  /** The URL as configured, which names the GitHub repository. */
-  configured: string;
-}
-
-async function remoteUrl(local: string | null, cwd: string, remote: string): Promise<RemoteUrls> {
-  if (local) {
-    const result = await runGit(['remote', 'get-url', '--end-of-options', remote], local);
-    if (result.code === 0) {
-      const url = result.stdout.toString('utf8').trim();
-      const push = await runGit(['remote', 'get-url', '--push', '--end-of-options', remote], local);
-      const configured = await runGit(['config', '--get', `remote.${remote}.url`], local);
-      return {
-        url,
-        pushUrl: push.code === 0 ? push.stdout.toString('utf8').trim() : url,
-        configured: configured.code === 0 ? configured.stdout.toString('utf8').trim() : url,
-      };
-    }
-  }
-  if (/^[a-z][a-z0-9+.-]*:\/\/|^[^/:]+@[^/:]+:|^\/|^\.\.?\//i.test(remote)) return { url: remote, pushUrl: remote, configured: remote };
-  throw new RepositoryError(`no remote "${remote}" ${local ? `in ${cwd}` : `(${cwd} is not a git repository)`}: pass --remote NAME or a URL`);
 }

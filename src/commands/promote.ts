@@ -1,14 +1,19 @@
-import { RepositoryError, UsageError } from '../errors.js';
-import { runGit } from '../git/run-git.js';
-import { redactUrl } from '../git/redact.js';
-import { createTagRef, isTagName, localTags, pushNewTag, remoteTags, type RemoteGitAccess, type TagRef } from '../git/tags.js';
+import type { SigningKeyRef } from '../signing/key-file.js';
+import { planTagName, type PromotionNaming, type TagRef } from '../core/promotion.js';
+import type { RangeReport } from '../core/report.js';
+import { UsageError } from '../core/errors.js';
+import { isValidTagName, requireCommit } from '../git/refs.js';
+import { createTagRef, localTags } from '../git/tags.js';
+import { openRemote, type RemoteAccess, type RemoteSpec } from '../remote/access.js';
+import { resolveRemoteUrls } from '../remote/names.js';
+import { redactUrl } from '../remote/redact.js';
+import { pushNewTag, remoteTags } from '../remote/transfer.js';
 import { configuredIdentity, createSignedTag, FALLBACK_IDENTITY, createUnsignedTag, resolveSigner, type ObjectSigner } from '../signing/signer.js';
-import { planTagName, type PromotionNaming } from './promote-naming.js';
-import type { RangeReport, VerifyRangeOptions } from './types.js';
+import type { VerifyRangeOptions } from './types.js';
 import { verifyRange } from './verify-range.js';
 import { verifyTag } from './verify-tag.js';
 
-export type { PromotionNaming } from './promote-naming.js';
+export type { PromotionNaming } from '../core/promotion.js';
 
 /** Options of `siggate promote`. */
 export interface PromoteOptions extends Omit<VerifyRangeOptions, 'cache' | 'onProgress'> {
@@ -17,11 +22,11 @@ export interface PromoteOptions extends Omit<VerifyRangeOptions, 'cache' | 'onPr
   verifySourceTag?: boolean;
   /** Default true: sign the tag (git's configured signing, or `keyFile`). */
   sign?: boolean;
-  keyFile?: string | null;
+  keyFile?: SigningKeyRef | null;
   /** A remote name or URL to push the tag to; null: create it locally only. */
   push?: string | null;
-  /** How git reaches the remote (credentials in the environment); default: git's own configuration. */
-  remoteAccess?: RemoteGitAccess;
+  /** Credentials and SSH key for the push remote (the resource's source); default: git's own configuration. */
+  remoteAuth?: Omit<RemoteSpec, 'url'>;
   /** The gate; default `verifyRange` in the repository. The resource passes its own, which can use its mirror. */
   verify?: (target: string) => Promise<RangeReport>;
   /** The passphrase of `keyFile`; default `SIGGATE_KEY_PASSPHRASE` or a prompt. */
@@ -60,24 +65,33 @@ export interface PromoteResult {
  */
 export async function promote(options: PromoteOptions): Promise<PromoteResult> {
   const repo = options.repo ?? '.';
-  const remote = options.push ?? null;
-  const shownRemote = remote === null ? null : redactUrl(remote);
+  const remote = options.push ? await openRemote({ ...options.remoteAuth, url: (await resolveRemoteUrls(repo, options.push)).pushUrl }) : null;
+  try {
+    return await promoteWith(options, repo, remote);
+  } finally {
+    await remote?.dispose();
+  }
+}
+
+async function promoteWith(options: PromoteOptions, repo: string, remote: RemoteAccess | null): Promise<PromoteResult> {
+  // the remote as the user named it (`origin`), credentials hidden
+  const shownRemote = remote === null ? null : redactUrl(options.push!);
   const warnings: string[] = [];
   const warn = (message: string): void => {
     warnings.push(message);
     options.onWarning?.(message);
   };
   const step = options.onStep ?? (() => {});
-  const target = await resolveCommit(repo, options.target ?? 'HEAD');
+  const target = await requireCommit(repo, options.target ?? 'HEAD');
   const result: PromoteResult = { ok: false, status: 'refused', reason: null, tag: null, naming: null, target, tagObject: null, signed: false, signer: null, pushed: false, remote: shownRemote, source: null, verification: null, warnings };
   const refuse = (reason: string): PromoteResult => ({ ...result, ok: false, status: 'refused', reason });
   const signer = options.sign === false ? null : await resolveSigner(repo, options.keyFile ?? null, options.now, options.keyPassphrase);
 
   const local = await localTags(repo);
-  const remote_ = remote ? await remoteTags(repo, remote, options.remoteAccess) : new Map<string, TagRef>();
+  const remote_ = remote ? await remoteTags(remote, repo) : new Map<string, TagRef>();
   const plan = planTagName(options.naming, target, new Map([...local, ...remote_]));
   if (!plan.ok) return refuse(plan.reason);
-  if (!(await isTagName(repo, plan.tag))) throw new UsageError(`"${plan.tag}" is not a valid tag name`);
+  if (!(await isValidTagName(repo, plan.tag))) throw new UsageError(`"${plan.tag}" is not a valid tag name`);
   result.tag = plan.tag;
   result.naming = plan.why;
 
@@ -114,7 +128,7 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
   }
   if (remote) {
     step(`pushing ${plan.tag} to ${shownRemote}`);
-    const pushed = await pushNewTag(repo, remote, object, plan.tag, options.remoteAccess);
+    const pushed = await pushNewTag(remote, repo, object, plan.tag);
     if (!pushed.ok) return refuse(pushed.exists ? `${plan.tag} was created on ${shownRemote} meanwhile (${pushed.reason}); nothing was tagged here` : `${shownRemote} refused ${plan.tag}: ${pushed.reason}`);
     result.pushed = !pushed.upToDate;
     if (pushed.upToDate) result.reason = `${shownRemote} already had this very tag object`;
@@ -150,10 +164,4 @@ export function tagMessage(tag: string, report: RangeReport, source: PromoteResu
     ...(source ? [`source tag: ${source.tag} ${source.object} (signature ${source.status})`] : []),
   ];
   return `${lines.join('\n')}\n`;
-}
-
-async function resolveCommit(repo: string, rev: string): Promise<string> {
-  const result = await runGit(['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`], repo);
-  if (result.code !== 0) throw new RepositoryError(`cannot resolve ${rev} to a commit in ${repo}`);
-  return result.stdout.toString('utf8').trim();
 }

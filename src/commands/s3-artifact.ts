@@ -2,17 +2,17 @@ import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../core/errors.js';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Signer, VerdictStatus } from '../core/verdict.js';
 import { createS3Client, type S3AccessOptions } from '../s3/client.js';
-import { verifyDetached } from '../s3/artifact-signature.js';
-import { materializeKeys } from '../s3/keys-from-s3.js';
+import { verifyDetached } from '../trust/detached.js';
 import { MAX_SIGNATURE_BYTES } from '../core/signature-format.js';
 import { getObject, objectLastModified, ObjectTooLargeError, signatureVersionFor, type FetchedObject } from '../s3/objects.js';
 import { formatS3Uri, parseS3Uri, type S3Location } from '../s3/s3-uri.js';
-import { writeFileAtomically } from '../s3/atomic-file.js';
-import { openDetachedChecker } from './context.js';
+import { writeFileAtomically } from '../files/atomic-file.js';
+import { openTrustSession } from './gate.js';
+import type { TrustSession } from '../trust/session.js';
 import type { VerifyOptions } from './types.js';
 
 /** Options of `siggate s3 verify` and `s3 get`. */
@@ -47,14 +47,19 @@ export interface ArtifactReport {
 }
 
 /** Downloads an object and its detached signature and verifies the signature over the object's exact bytes. */
-export async function s3Verify(options: S3VerifyOptions): Promise<ArtifactReport> {
-  return withArtifact(options, async (report) => report);
+export async function s3Verify(options: S3VerifyOptions, deps: ArtifactDeps = {}): Promise<ArtifactReport> {
+  return withArtifact(options, deps, async (report) => report);
+}
+
+/** What a caller that verifies many artifacts shares between them: one trust session (keys parsed once). */
+export interface ArtifactDeps {
+  trust?: TrustSession;
 }
 
 /** `s3 verify`, then writes the bytes to `out` atomically (temp file in the same directory, fsync, rename) only when valid. */
-export async function s3Get(options: S3VerifyOptions & { out: string }): Promise<ArtifactReport> {
+export async function s3Get(options: S3VerifyOptions & { out: string }, deps: ArtifactDeps = {}): Promise<ArtifactReport> {
   await assertWritableDirectory(dirname(resolve(options.out)), options.out);
-  return withArtifact(options, async (report, object) => {
+  return withArtifact(options, deps, async (report, object) => {
     if (!report.ok || !object) return report;
     try {
       await writeFileAtomically(options.out, object.bytes);
@@ -74,14 +79,14 @@ async function assertWritableDirectory(dir: string, out: string): Promise<void> 
   }
 }
 
-async function withArtifact(options: S3VerifyOptions, finish: (report: ArtifactReport, object: FetchedObject | null) => Promise<ArtifactReport>): Promise<ArtifactReport> {
+async function withArtifact(options: S3VerifyOptions, deps: ArtifactDeps, finish: (report: ArtifactReport, object: FetchedObject | null) => Promise<ArtifactReport>): Promise<ArtifactReport> {
   const location = parseS3Uri(options.object, 'the object');
   const explicit = options.signature ? parseS3Uri(options.signature, '--signature') : null;
   const client = options.client ?? createS3Client(options);
-  const keys = await materializeKeys(client, options.keys ?? ['./keys']);
+  const trust = deps.trust ?? (await openTrustSession({ ...options, workers: false }, { s3Client: () => client }));
   try {
-    const { checker, warnings } = await openDetachedChecker({ ...options, keys: keys.paths });
-    const now = options.now ?? new Date();
+    const { checker, warnings } = trust;
+    const now = trust.policy.now;
     const base: ArtifactReport = {
       ok: false,
       status: 'unsigned',
@@ -120,7 +125,7 @@ async function withArtifact(options: S3VerifyOptions, finish: (report: ArtifactR
     };
     return finish(report, object);
   } finally {
-    await keys.dispose();
+    if (!deps.trust) await trust.close();
   }
 }
 

@@ -1,15 +1,16 @@
+import type { SigningKeyRef } from '../signing/key-file.js';
 import { readFile } from 'node:fs/promises';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Signer, VerdictStatus } from '../core/verdict.js';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../core/errors.js';
 import { createS3Client, type S3AccessOptions } from '../s3/client.js';
-import { verifyDetached } from '../s3/artifact-signature.js';
-import { materializeKeys } from '../s3/keys-from-s3.js';
+import { verifyDetached } from '../trust/detached.js';
 import { putObject, SIGNED_VERSION_METADATA } from '../s3/objects.js';
 import { formatS3Uri, parseS3Uri } from '../s3/s3-uri.js';
 import { signBytes } from '../signing/detached.js';
 import { resolveSigner } from '../signing/signer.js';
-import { openDetachedChecker } from './context.js';
+import { openTrustSession } from './gate.js';
+import type { TrustSession } from '../trust/session.js';
 import type { VerifyOptions } from './types.js';
 
 /** Options of `siggate s3 put FILE s3://BUCKET/KEY`. */
@@ -19,7 +20,7 @@ export interface S3PutOptions extends Omit<VerifyOptions, 'repo' | 'reader'>, S3
   /** An existing detached signature of FILE; it must verify. Default: sign FILE now. */
   signatureFile?: string | null;
   /** Sign with this armored OpenPGP secret key instead of git's configured signing. */
-  keyFile?: string | null;
+  keyFile?: SigningKeyRef | null;
   /** The passphrase of `keyFile`; default `SIGGATE_KEY_PASSPHRASE` or a prompt. */
   keyPassphrase?: string;
   namespace?: string;
@@ -44,7 +45,7 @@ export interface PutReport {
  * uploads the object and, next to it, the signature (`KEY.asc` when armored OpenPGP, else `KEY.sig`)
  * tagged with the object's version.
  */
-export async function s3Put(options: S3PutOptions): Promise<PutReport> {
+export async function s3Put(options: S3PutOptions, deps: { trust?: TrustSession } = {}): Promise<PutReport> {
   const location = parseS3Uri(options.object, 'the destination');
   const bytes = await readLocal(options.file, 'FILE');
   const namespace = options.namespace ?? 'file';
@@ -53,9 +54,9 @@ export async function s3Put(options: S3PutOptions): Promise<PutReport> {
     ? await readLocal(options.signatureFile, '--signature')
     : await signBytes(await resolveSigner(options.cwd ?? '.', options.keyFile ?? null, now, options.keyPassphrase), bytes, namespace, now);
   const client = options.client ?? createS3Client(options);
-  const keys = await materializeKeys(client, options.keys ?? ['./keys']);
+  const trust = deps.trust ?? (await openTrustSession({ ...options, workers: false }, { s3Client: () => client }));
   try {
-    const { checker, warnings } = await openDetachedChecker({ ...options, keys: keys.paths });
+    const { checker, warnings } = trust;
     const verdict = await verifyDetached(checker, bytes, signature, namespace, now);
     const refused = { object: null, signature: null, signer: verdict.signer, warnings };
     if (verdict.status !== 'valid') return { ...refused, ok: false, status: verdict.status, reason: `the signature does not verify (${verdict.reason}); nothing was uploaded` };
@@ -73,7 +74,7 @@ export async function s3Put(options: S3PutOptions): Promise<PutReport> {
       warnings,
     };
   } finally {
-    await keys.dispose();
+    if (!deps.trust) await trust.close();
   }
 }
 

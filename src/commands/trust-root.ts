@@ -1,6 +1,6 @@
 import type { GitObject } from '../git/object-reader.js';
-import type { VerifyContext } from './context.js';
-import { peelToCommit, resolveRevision } from './objects.js';
+import { peelToCommit, resolveRevision } from '../git/revisions.js';
+import type { GateSession } from './gate.js';
 import { checkTagObject } from './verify-tag.js';
 
 /** The commit a trust root names, and whether it may vouch for that commit's history. */
@@ -15,21 +15,21 @@ const MOVABLE_REMEDY = 'pass a commit id, or sign the tag with an allowed key (g
  * by whoever can push that ref: refused unless `allowUnsignedRoot`, which accepts it with a warning. A tag
  * whose signature is there but not valid is refused either way.
  */
-export async function resolveTrustRoot(context: VerifyContext, since: string, allowUnsignedRoot: boolean): Promise<TrustRoot> {
-  const object = await resolveRevision(context.reader, since);
-  const commit = (await peelToCommit(context.reader, object, since)).oid;
+export async function resolveTrustRoot(gate: GateSession, since: string, allowUnsignedRoot: boolean): Promise<TrustRoot> {
+  const object = await resolveRevision(gate.reader, since);
+  const commit = (await peelToCommit(gate.reader, object, since)).oid;
   if (object.type === 'tag') {
-    const { verdict } = await checkTagObject(context, object);
+    const { verdict } = await checkTagObject(gate, object);
     if (verdict.status === 'valid') return { trusted: true, commit };
     if (verdict.status !== 'unsigned') {
       const reason = `trust root tag ${since} has a signature that is not valid (${verdict.status}: ${verdict.reason})`;
       return { trusted: false, commit, reason, remedy: 'pass a commit id, or sign the tag again with an allowed key' };
     }
   }
-  if (await namesObjectById(context, since, object.oid)) return { trusted: true, commit };
-  const reason = `trust root ${since} is ${await describeMovable(context, since, object)}: whoever can push it can move it onto any commit, and nothing below that commit would be checked`;
+  if (await namesObjectById(gate, since, object.oid)) return { trusted: true, commit };
+  const reason = `trust root ${since} is ${await describeMovable(gate, since, object)}: whoever can push it can move it onto any commit, and nothing below that commit would be checked`;
   if (!allowUnsignedRoot) return { trusted: false, commit, reason, remedy: MOVABLE_REMEDY };
-  context.warn(`${reason} (accepted: --allow-unsigned-root)`);
+  gate.warn(`${reason} (accepted: --allow-unsigned-root)`);
   return { trusted: true, commit };
 }
 
@@ -37,17 +37,17 @@ export async function resolveTrustRoot(context: VerifyContext, since: string, al
  * Whether `rev` is the object's id, full or abbreviated. git reads a full-length hex name as an id before
  * any ref; an abbreviated one loses to a ref of the same name, which anyone who can push refs can create.
  */
-async function namesObjectById(context: VerifyContext, rev: string, oid: string): Promise<boolean> {
+async function namesObjectById(gate: GateSession, rev: string, oid: string): Promise<boolean> {
   if (!/^[0-9a-f]{4,64}$/i.test(rev) || !oid.startsWith(rev.toLowerCase())) return false;
   if (rev.length === oid.length) return true;
   const refs = [`refs/${rev}`, `refs/tags/${rev}`, `refs/heads/${rev}`, `refs/remotes/${rev}`, `refs/remotes/${rev}/HEAD`];
-  const shadowing = await Promise.all(refs.map((ref) => context.reader.resolve(ref)));
+  const shadowing = await Promise.all(refs.map((ref) => gate.reader.resolve(ref)));
   return shadowing.every((found) => found === null);
 }
 
-async function describeMovable(context: VerifyContext, rev: string, object: GitObject): Promise<string> {
+async function describeMovable(gate: GateSession, rev: string, object: GitObject): Promise<string> {
   if (object.type === 'tag') return 'an annotated tag without a signature';
   const tagRef = rev.startsWith('refs/tags/') ? rev : `refs/tags/${rev}`;
-  if ((await context.reader.resolve(tagRef)) === object.oid) return 'a lightweight tag';
+  if ((await gate.reader.resolve(tagRef)) === object.oid) return 'a lightweight tag';
   return 'a branch, another ref or a revision expression, not a commit id';
 }

@@ -1,63 +1,78 @@
 import { VerifiedCache } from '../cache/verified-cache.js';
-import { walkRange } from '../git/walk.js';
-import { withVerifyContext, type VerifyContext } from './context.js';
-import { checkCommit, checkParsedCommit, peelToCommit, resolveRevision } from './objects.js';
+import { rangePolicyOf, type RangePolicy } from '../core/gate-options.js';
+import { walkRange } from '../core/range.js';
+import type { CommitReport, RangeMode, RangeReport, RangeStatus } from '../core/report.js';
+import { readCommit } from '../git/range-graph.js';
+import { peelToCommit, resolveRevision } from '../git/revisions.js';
+import { withGate, type GateSession } from './gate.js';
 import { resolveTrustRoot, type TrustRoot } from './trust-root.js';
-import type { CommitReport, RangeMode, RangeReport, RangeStatus, VerifyOptions, VerifyRangeOptions } from './types.js';
+import type { VerifyOptions, VerifyRangeOptions } from './types.js';
 
 const IN_FLIGHT = 128;
 const PENDING = null as unknown as CommitReport;
 
+/** One range to verify within a gate session. */
+export interface RangeRequest extends Partial<RangePolicy> {
+  /** The revision to verify. Default `HEAD`. */
+  target?: string;
+  /** Reuse and extend the verification cache under the git directory. */
+  cache?: boolean;
+  onProgress?: (done: number, total: number | null) => void;
+}
+
 /** Verify the commits a mode requires between a trust root and a target (`siggate verify`). */
 export async function verifyRange(options: VerifyRangeOptions): Promise<RangeReport> {
-  return withVerifyContext(options, async (context) => {
-    const targetRev = options.target ?? 'HEAD';
-    const target = (await peelToCommit(context.reader, await resolveRevision(context.reader, targetRev), targetRev)).oid;
-    const root = options.since ? await resolveTrustRoot(context, options.since, options.allowUnsignedRoot ?? false) : null;
-    const since = root?.commit ?? null;
-    const mode = options.mode ?? (root ? 'first-parent' : 'tip');
-    // a root that cannot vouch decides the range: walking down to it would check what an attacker chose
-    if (root && !root.trusted) return untrustedRoot(context, root, target, mode);
-    const cache = options.cache ? await openCache(context, mode, since) : null;
-    const commits: CommitReport[] = [];
-    // a bounded number of checks in flight: enough to feed the worker threads, little memory
-    const inFlight: Promise<void>[] = [];
-    const walk = await walkRange(context.reader, { target, since, mode, verified: cache?.verified }, async (oid, commit) => {
-      const index = commits.push(PENDING) - 1;
-      inFlight.push(
-        checkParsedCommit(context.checker, oid, commit).then((report) => {
-          commits[index] = report;
-          options.onProgress?.(index + 1, null);
-        }),
-      );
-      if (inFlight.length > IN_FLIGHT) await inFlight.shift();
-    });
-    await Promise.all(inFlight);
-    const failed = commits.filter((c) => c.status !== 'valid').length;
-    let status: RangeStatus = failed > 0 ? 'failed' : 'passed';
-    let reason: string | null = null;
-    if (walk.descends === false && !options.allowRewind) {
-      status = 'not-descendant';
-      const cut = context.reader.overrides.shallow ? ', or the repository is shallow and cut between them (git fetch --unshallow)' : '';
-      reason = `${targetRev} does not descend from the trust root ${options.since}: the branch was rewound or rewritten${cut}`;
-    }
-    if (status === 'passed') await cache?.record(target);
-    return { ok: status === 'passed', status, target, since, mode, checked: commits.length, failed, reason, commits, reused: walk.reused, warnings: context.warnings };
+  return withGate(options, (gate) => verifyRangeIn(gate, { ...options, cache: options.cache ?? false }));
+}
+
+/** `verifyRange` within an open gate session: keys, reader and workers are reused across calls. */
+export async function verifyRangeIn(gate: GateSession, request: RangeRequest): Promise<RangeReport> {
+  const range = rangePolicyOf(request);
+  const targetRev = request.target ?? 'HEAD';
+  const target = (await peelToCommit(gate.reader, await resolveRevision(gate.reader, targetRev), targetRev)).oid;
+  const root = range.since ? await resolveTrustRoot(gate, range.since, range.allowUnsignedRoot) : null;
+  const since = root?.commit ?? null;
+  // a root that cannot vouch decides the range: walking down to it would check what an attacker chose
+  if (root && !root.trusted) return untrustedRoot(gate, root, target, range.mode);
+  const cache = request.cache ? await openCache(gate, range.mode, since) : null;
+  const commits: CommitReport[] = [];
+  // a bounded number of checks in flight: enough to feed the worker threads, little memory
+  const inFlight: Promise<void>[] = [];
+  const walk = await walkRange(gate.graph, { target, since, mode: range.mode, verified: cache?.verified }, async (oid, commit) => {
+    const index = commits.push(PENDING) - 1;
+    inFlight.push(
+      gate.trust.checker.checkCommit(oid, commit).then((report) => {
+        commits[index] = report;
+        request.onProgress?.(index + 1, null);
+      }),
+    );
+    if (inFlight.length > IN_FLIGHT) await inFlight.shift();
   });
+  await Promise.all(inFlight);
+  const failed = commits.filter((c) => c.status !== 'valid').length;
+  let status: RangeStatus = failed > 0 ? 'failed' : 'passed';
+  let reason: string | null = null;
+  if (walk.descends === false && !range.allowRewind) {
+    status = 'not-descendant';
+    const cut = gate.reader.overrides.shallow ? ', or the repository is shallow and cut between them (git fetch --unshallow)' : '';
+    reason = `${targetRev} does not descend from the trust root ${range.since}: the branch was rewound or rewritten${cut}`;
+  }
+  if (status === 'passed') await cache?.record(target);
+  return { ok: status === 'passed', status, target, since, mode: range.mode, checked: commits.length, failed, reason, commits, reused: walk.reused, warnings: gate.trust.warnings };
 }
 
 /** Verify a single commit (tip mode, no trust root, no cache). */
 export async function verifyCommit(options: VerifyOptions & { rev: string }): Promise<CommitReport> {
-  return withVerifyContext(options, async (context) => {
-    const commit = await peelToCommit(context.reader, await resolveRevision(context.reader, options.rev), options.rev);
-    return checkCommit(context.reader, context.checker, commit.oid);
+  return withGate({ ...options, workers: false }, async (gate) => {
+    const commit = await peelToCommit(gate.reader, await resolveRevision(gate.reader, options.rev), options.rev);
+    return gate.trust.checker.checkCommit(commit.oid, await readCommit(gate.reader, commit.oid));
   });
 }
 
-function openCache(context: VerifyContext, mode: RangeMode, since: string | null): Promise<VerifiedCache> {
-  const { policy, allowList, keyring } = context;
+function openCache(gate: GateSession, mode: RangeMode, since: string | null): Promise<VerifiedCache> {
+  const { policy, allowList, keyring } = gate.trust;
   return VerifiedCache.open(
-    context.reader.gitDir,
+    gate.reader.gitDir,
     {
       keysDigest: keyring.digest,
       allow: allowList.fingerprints ? [...allowList.fingerprints] : null,
@@ -66,12 +81,12 @@ function openCache(context: VerifyContext, mode: RangeMode, since: string | null
       ignoreExpiry: policy.ignoreExpiry,
       allowWeak: policy.allowWeak,
     },
-    context.warn,
+    gate.warn,
   );
 }
 
 /** The report for a trust root that cannot vouch: nothing checked, nothing cached, exit 1. */
-function untrustedRoot(context: VerifyContext, root: TrustRoot & { trusted: false }, target: string, mode: RangeMode): RangeReport {
+function untrustedRoot(gate: GateSession, root: TrustRoot & { trusted: false }, target: string, mode: RangeMode): RangeReport {
   const { reason, remedy } = root;
-  return { ok: false, status: 'untrusted-root', target, since: root.commit, mode, checked: 0, failed: 0, reason, remedy, commits: [], reused: [], warnings: context.warnings };
+  return { ok: false, status: 'untrusted-root', target, since: root.commit, mode, checked: 0, failed: 0, reason, remedy, commits: [], reused: [], warnings: gate.trust.warnings };
 }

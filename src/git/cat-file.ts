@@ -1,6 +1,6 @@
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import type { HashAlgo } from '../core/bytes.js';
-import { GitError } from '../errors.js';
+import { GitError } from '../core/errors.js';
 import { spawnGit } from './run-git.js';
 import { isPlausibleRevision, type GitObject, type ObjectReader } from './object-reader.js';
 import type { HistoryOverrides } from './overrides.js';

@@ -1,5 +1,5 @@
 import { parseCommit } from '../core/commit.js';
-import { RepositoryError } from '../errors.js';
+import { RepositoryError } from '../core/errors.js';
 import type { ObjectReader } from './object-reader.js';
 import { runGit } from './run-git.js';
 

@@ -1,6 +1,9 @@
 import type { HashAlgo } from '../core/bytes.js';
 import type { HistoryOverrides } from './overrides.js';
 
+/** How objects are read: one `git cat-file --batch` process, or isomorphic-git when no `git` is installed. */
+export type ReaderKind = 'auto' | 'git' | 'isomorphic';
+
 /** A raw git object. */
 export interface GitObject {
   oid: string;

@@ -1,10 +1,10 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { HashAlgo } from '../core/bytes.js';
-import { GitError, RepositoryError, UsageError } from '../errors.js';
-import type { ReaderKind } from '../commands/types.js';
+import { GitError, RepositoryError, UsageError } from '../core/errors.js';
+
 import { CatFileReader } from './cat-file.js';
-import type { ObjectReader } from './object-reader.js';
+import type { ObjectReader, ReaderKind } from './object-reader.js';
 import type { HistoryOverrides } from './overrides.js';
 import { runGit } from './run-git.js';
 

@@ -1,5 +1,5 @@
 import { Octokit } from '@octokit/rest';
-import { RemoteError, UsageError } from '../errors.js';
+import { RemoteError, UsageError } from '../core/errors.js';
 
 /** How long to wait before each retry of a request GitHub answered with 5xx or never answered. */
 export const DEFAULT_RETRY_DELAYS_MS: readonly number[] = [500, 1500, 4000];

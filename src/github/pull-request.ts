@@ -3,7 +3,7 @@ import type { Review } from './approvals.js';
 import type { CheckRun, CommitStatus } from './ci-status.js';
 import type { RepoSlug } from './repo-slug.js';
 import { sleep } from './client.js';
-import { RemoteError } from '../errors.js';
+import { RemoteError } from '../core/errors.js';
 
 /** What merge-sign needs of a pull request. */
 export interface PullRequest {

@@ -1,4 +1,4 @@
-import { UsageError } from '../errors.js';
+import { UsageError } from '../core/errors.js';
 
 /** A GitHub repository as `owner` and `name`. */
 export interface RepoSlug {

@@ -1,6 +1,6 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
-import { RemoteError, UsageError } from '../errors.js';
+import { RemoteError, UsageError } from '../core/errors.js';
 
 /** How siggate reaches S3: region, endpoint and credentials; nothing here is ever printed. */
 export interface S3AccessOptions {

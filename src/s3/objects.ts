@@ -1,5 +1,5 @@
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, ListObjectVersionsCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { RemoteError, SiggateError } from '../errors.js';
+import { RemoteError, SiggateError } from '../core/errors.js';
 import { httpStatusOf, s3ErrorCode, translateS3Error } from './client.js';
 import { formatS3Uri, type S3Location } from './s3-uri.js';
 
@@ -73,7 +73,7 @@ export async function putObject(client: S3Client, location: S3Location, bytes: U
 }
 
 /** Every key under a prefix (all pages). */
-export async function listKeys(client: S3Client, bucket: string, prefix: string): Promise<string[]> {
+export async function listObjectKeys(client: S3Client, bucket: string, prefix: string): Promise<string[]> {
   const keys: string[] = [];
   let token: string | undefined;
   do {

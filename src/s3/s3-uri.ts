@@ -1,4 +1,4 @@
-import { UsageError } from '../errors.js';
+import { UsageError } from '../core/errors.js';
 
 /** An object (or, with a trailing `/`, a prefix) in a bucket. */
 export interface S3Location {

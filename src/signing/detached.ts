@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { SigningError } from '../errors.js';
+import { SigningError } from '../core/errors.js';
 import { signDetached } from './key-file.js';
 import type { ObjectSigner } from './signer.js';
 

@@ -1,11 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import { createMessage, decryptKey, readPrivateKey, sign, type PrivateKey } from 'openpgp';
-import { SigningError } from '../errors.js';
+import { SigningError } from '../core/errors.js';
 import { readPassphrase } from './passphrase.js';
 import type { Identity } from './object-text.js';
 
+/** A secret key to sign with: a file's path (`--key FILE`), or the armored key itself (a pipeline's credential). */
+export type SigningKeyRef = string | { name: string; armored: string };
+
 /** An unlocked OpenPGP secret key that siggate signs with itself (`--key FILE`). */
 export interface KeyFileSigner {
+  /** The file, or the name of the credential it came from. */
   path: string;
   /** Primary key fingerprint, 40 hex upper. */
   fingerprint: string;
@@ -15,10 +19,11 @@ export interface KeyFileSigner {
 }
 
 /** Reads an armored secret key, unlocks it (passphrase from the environment or the terminal) and checks that it can sign now. */
-export async function loadKeyFile(path: string, now: Date = new Date(), passphrase?: string): Promise<KeyFileSigner> {
+export async function loadKeyFile(ref: SigningKeyRef, now: Date = new Date(), passphrase?: string): Promise<KeyFileSigner> {
+  const path = typeof ref === 'string' ? ref : ref.name;
   let armored: string;
   try {
-    armored = await readFile(path, 'utf8');
+    armored = typeof ref === 'string' ? await readFile(ref, 'utf8') : ref.armored;
   } catch (error) {
     throw new SigningError(`cannot read the signing key ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error });
   }

@@ -1,4 +1,4 @@
-import { SigningError } from '../errors.js';
+import { SigningError } from '../core/errors.js';
 
 /**
  * The passphrase of a secret key: `SIGGATE_KEY_PASSPHRASE`, else asked on the terminal without echo.

@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import { git, gitEnv, runGit } from '../git/run-git.js';
 import { objectFormatOf, withScratchRepo } from '../git/scratch-repo.js';
-import { SigningError, UsageError } from '../errors.js';
-import { loadKeyFile, signDetached, type KeyFileSigner } from './key-file.js';
+import { SigningError, UsageError } from '../core/errors.js';
+import { loadKeyFile, signDetached, type KeyFileSigner, type SigningKeyRef } from './key-file.js';
 import { appendTagSignature, formatCommit, formatTag, insertCommitSignature, type CommitSpec, type Identity, type TagSpec } from './object-text.js';
 
 /**
@@ -24,13 +24,13 @@ const SIGNING_CONFIG = /^(user\.(name|email|signingkey)|gpg\.[^\s]+)$/i;
  * `--key FILE` when given, else git's configuration there. The identity is git's `user.name`/`user.email`,
  * or the key file's user ID.
  */
-export async function resolveSigner(repoDir: string, keyFile: string | null, now: Date = new Date(), passphrase?: string): Promise<ObjectSigner> {
+export async function resolveSigner(repoDir: string, keyFile: SigningKeyRef | null, now: Date = new Date(), passphrase?: string): Promise<ObjectSigner> {
   const config = await readSigningConfig(repoDir);
   const configured = config.get('user.name') && config.get('user.email') ? { name: config.get('user.name')!, email: config.get('user.email')! } : null;
   if (keyFile) {
     const key = await loadKeyFile(keyFile, now, passphrase);
     const identity = configured ?? key.identity;
-    if (!identity) throw new UsageError(`set git's user.name and user.email: the key ${keyFile} has no user ID with a name and an email`);
+    if (!identity) throw new UsageError(`set git's user.name and user.email: the key ${key.path} has no user ID with a name and an email`);
     return { kind: 'key', identity, key };
   }
   if (!configured) throw new UsageError("set git's user.name and user.email (or pass --key FILE): the signed object needs an identity");

@@ -1,19 +1,12 @@
 import { createHash } from 'node:crypto';
-import { KeyConfigError } from '../errors.js';
-import { isSshPublicKeyText, parseAllowedSigners, parseSshPublicKeyFile, type AllowedSigner } from '../signatures/allowed-signers.js';
+import type { KeySource } from '../core/key-source.js';
+import { KeyConfigError } from '../core/errors.js';
+import { isSshPublicKeyText, parseAllowedSigners, parseSshPublicKeyFile, type AllowedSigner } from './ssh/allowed-signers.js';
 import { Keyring } from './keyring.js';
+import { OpenpgpKeyring } from './openpgp/keyring.js';
 import { findArmoredKeyBlocks } from './openpgp/armor.js';
 import { mergeCertificate, readCertificates, type Certificate, type KeyFileContent, type SignatureRecord } from './openpgp/certificate.js';
 import { OpenpgpFormatError } from './openpgp/packets.js';
-
-/** Key material as data: a file's bytes, an inline key from a pipeline's JSON, an object from S3. */
-export interface KeySource {
-  /** Named in every message about it: a path, `source.commit_verification_keys[0]`, `s3://…`. */
-  name: string;
-  bytes: Uint8Array;
-  /** `allowed-signers`: an OpenSSH allowed_signers file; `auto`: told apart by content. */
-  kind?: 'allowed-signers' | 'auto';
-}
 
 /**
  * Parse every allowed signer in `sources`: OpenPGP certificates (armored or binary, several per source,
@@ -48,7 +41,7 @@ export function parseKeySources(sources: readonly KeySource[], onWarning: (messa
     throw new KeyConfigError(`no keys found in ${sources.map((s) => s.name).join(', ') || 'the keys'}`);
   }
   const digest = createHash('sha256').update(digests.sort().join('\n')).digest('hex');
-  return new Keyring([...certificates.values()], standalone, ssh, sources.map((s) => s.name), digest);
+  return new Keyring(new OpenpgpKeyring([...certificates.values()], standalone), ssh, sources.map((s) => s.name), digest);
 }
 
 function readOpenpgpSource(source: KeySource): KeyFileContent {

@@ -5,15 +5,15 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { demoKeys } from '../../fixtures/lib/demo-keys.js';
 import { Repo } from '../../fixtures/lib/repo.js';
 import { makeTempDir } from '../../fixtures/lib/temp.js';
-import { runBin, type CliResult } from '../helpers/bin.js';
+import type { CliResult } from '../helpers/bin.js';
+import { resourceHarness, type ResourceHarness } from '../helpers/resource.js';
 import { demoWorld, useFixtureCleanup } from '../helpers/world.js';
 
 useFixtureCleanup();
 
-const script = (name: 'check' | 'in' | 'out', stdin: string, args: string[] = []): Promise<CliResult> =>
-  runBin(name, args, { stdin, env: { ...process.env, SIGGATE_RESOURCE_CACHE: cache } });
+const script = (name: 'check' | 'in' | 'out', stdin: string, args: string[] = []): Promise<CliResult> => harness.runBin(name, stdin, args);
 
-let cache: string;
+let harness: ResourceHarness;
 let uri: string;
 let good: string;
 let unsigned: string;
@@ -21,7 +21,7 @@ let keys: string[];
 
 beforeAll(async () => {
   const world = await demoWorld();
-  cache = await makeTempDir('siggate-resource-cache-');
+  harness = await resourceHarness();
   const work = await Repo.init();
   const bare = await Repo.init({ bare: true });
   good = await work.commit({ message: 'signed\n', sign: world.as('alice') });

@@ -6,7 +6,7 @@ import { verifyConfig } from '../../fixtures/lib/repo-signing.js';
 import { generateSshKey, writeAllowedSigners } from '../../fixtures/lib/ssh.js';
 import { mergeSign, type MergeSignResult } from '../../src/commands/merge-sign.js';
 import { verifyCommit } from '../../src/commands/verify-range.js';
-import { RemoteError, SigningError, UsageError } from '../../src/errors.js';
+import { RemoteError, SigningError, UsageError } from '../../src/core/errors.js';
 import { actWhileSigning, ISOLATED_GIT, mergeWorld, type MergeWorld } from '../helpers/merge-world.js';
 import { demoWorld, makeKeysDir, rejection, useFixtureCleanup, type DemoWorld } from '../helpers/world.js';
 

@@ -5,7 +5,7 @@ import { demoKeys } from '../../fixtures/lib/demo-keys.js';
 import { verifyConfig } from '../../fixtures/lib/repo-signing.js';
 import { promote, type PromoteOptions, type PromoteResult } from '../../src/commands/promote.js';
 import { verifyTag } from '../../src/commands/verify-tag.js';
-import { RemoteError } from '../../src/errors.js';
+import { RemoteError } from '../../src/core/errors.js';
 import { ISOLATED_GIT } from '../helpers/merge-world.js';
 import { promoteWorld, tagsOf, type PromoteWorld } from '../helpers/promote-world.js';
 import { demoWorld, rejection, useFixtureCleanup, type DemoWorld } from '../helpers/world.js';

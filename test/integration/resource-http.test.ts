@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoKeys } from '../../fixtures/lib/demo-keys.js';
 import { Repo } from '../../fixtures/lib/repo.js';
 import { makeTempDir } from '../../fixtures/lib/temp.js';
-import { runResource, type ResourceKind } from '../../src/resource/main.js';
+import type { ResourceKind } from '../../src/resource/main.js';
+import { resourceHarness, type ResourceHarness, type ScriptOutcome } from '../helpers/resource.js';
 import { makeServedRemote, startGitHttpServer, type GitHttpServer } from '../helpers/git-http-server.js';
 import { demoWorld, useFixtureCleanup, type DemoWorld } from '../helpers/world.js';
 
@@ -14,12 +15,8 @@ useFixtureCleanup();
 const USER = 'ci-bot';
 const PASSWORD = 'pa55-w0rd-never-print-me';
 
-async function resource(kind: ResourceKind, request: unknown, argv: string[] = []): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runResource(kind, argv, JSON.stringify(request), { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
-  return { code, stdout, stderr };
-}
+let harness: ResourceHarness;
+const resource = (kind: ResourceKind, request: unknown, argv: string[] = []): Promise<ScriptOutcome> => harness.run(kind, request, argv);
 
 let world: DemoWorld;
 let server: GitHttpServer;
@@ -30,7 +27,7 @@ let source: Record<string, unknown>;
 
 beforeAll(async () => {
   world = await demoWorld();
-  process.env['SIGGATE_RESOURCE_CACHE'] = await makeTempDir('siggate-resource-cache-');
+  harness = await resourceHarness();
   const remote = await makeServedRemote('siggate-http-root-');
   const root = remote.root;
   bare = remote.bare;

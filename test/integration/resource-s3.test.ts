@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { demoKeys } from '../../fixtures/lib/demo-keys.js';
 import { makeTempDir } from '../../fixtures/lib/temp.js';
-import { runResource, type ResourceKind } from '../../src/resource/main.js';
+import type { ResourceKind } from '../../src/resource/main.js';
+import { resourceHarness, type ResourceHarness, type ScriptOutcome } from '../helpers/resource.js';
 import { BUCKET, s3World, type S3World } from '../helpers/s3-world.js';
 import { demoWorld, useFixtureCleanup } from '../helpers/world.js';
 
@@ -22,12 +23,8 @@ beforeEach(() => {
   world.s3.faults.length = 0;
 });
 
-async function resource(kind: ResourceKind, request: unknown, argv: string[] = []): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runResource(kind, argv, JSON.stringify(request), { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
-  return { code, stdout, stderr };
-}
+let harness: ResourceHarness;
+const resource = async (kind: ResourceKind, request: unknown, argv: string[] = []): Promise<ScriptOutcome> => (harness ??= await resourceHarness()).run(kind, request, argv);
 
 const source = (prefix: string, extra: Record<string, unknown> = {}) => ({
   bucket: BUCKET,

@@ -8,7 +8,8 @@ import { demoKeys } from '../../fixtures/lib/demo-keys.js';
 import { Repo } from '../../fixtures/lib/repo.js';
 import { makeTempDir } from '../../fixtures/lib/temp.js';
 import type { RangeReport } from '../../src/index.js';
-import { runResource, type ResourceKind } from '../../src/resource/main.js';
+import type { ResourceKind } from '../../src/resource/main.js';
+import { resourceHarness, type ResourceHarness } from '../helpers/resource.js';
 import { verifyTag } from '../../src/commands/verify-tag.js';
 import { demoWorld, useFixtureCleanup, type DemoWorld } from '../helpers/world.js';
 
@@ -20,13 +21,8 @@ interface Outcome {
   stderr: string;
 }
 
-async function resource(kind: ResourceKind, request: unknown, argv: string[] = []): Promise<Outcome> {
-  let stdout = '';
-  let stderr = '';
-  const stdin = typeof request === 'string' ? request : JSON.stringify(request);
-  const code = await runResource(kind, argv, stdin, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
-  return { code, stdout, stderr };
-}
+let harness: ResourceHarness;
+const resource = (kind: ResourceKind, request: unknown, argv: string[] = []): Promise<Outcome> => harness.run(kind, request, argv);
 
 let world: DemoWorld;
 let armoredKeys: string[];
@@ -56,7 +52,7 @@ function source(uri: string, extra: Record<string, unknown> = {}): Record<string
 beforeAll(async () => {
   world = await demoWorld();
   armoredKeys = [await readFile(demoKeys.alice.publicKeyPath, 'utf8'), await readFile(demoKeys.bob.publicKeyPath, 'utf8')];
-  process.env['SIGGATE_RESOURCE_CACHE'] = await makeTempDir('siggate-resource-cache-');
+  harness = await resourceHarness();
 });
 
 describe('check', () => {

@@ -2,7 +2,7 @@
 // through STS (from keys or from the instance profile), and clear failures when there are none.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { s3Verify } from '../../src/commands/s3-artifact.js';
-import { RemoteError, UsageError } from '../../src/errors.js';
+import { RemoteError, UsageError } from '../../src/core/errors.js';
 import { isolateAwsEnv, startImds, startSts, unusedEndpoint, type FakeImds, type FakeSts } from '../helpers/aws-fakes.js';
 import { BUCKET, s3World, type S3World } from '../helpers/s3-world.js';
 import { demoWorld, rejection, useFixtureCleanup } from '../helpers/world.js';

@@ -6,7 +6,7 @@ import { demoKeys } from '../../fixtures/lib/demo-keys.js';
 import { makeTempDir } from '../../fixtures/lib/temp.js';
 import { s3Get, s3Verify } from '../../src/commands/s3-artifact.js';
 import { s3Put } from '../../src/commands/s3-put.js';
-import { RemoteError, UsageError } from '../../src/errors.js';
+import { RemoteError, UsageError } from '../../src/core/errors.js';
 import { Repo } from '../../fixtures/lib/repo.js';
 import { ISOLATED_GIT, signingCloneOf } from '../helpers/merge-world.js';
 import { BUCKET, KEYS_BUCKET, s3World, type S3World } from '../helpers/s3-world.js';

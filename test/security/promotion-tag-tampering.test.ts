@@ -1,7 +1,7 @@
 // Attacks on promotion: planting the environment tag first, forging the source tag, smuggling refspecs as names.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { promote } from '../../src/commands/promote.js';
-import { UsageError } from '../../src/errors.js';
+import { UsageError } from '../../src/core/errors.js';
 import { ISOLATED_GIT } from '../helpers/merge-world.js';
 import { promoteWorld, tagsOf } from '../helpers/promote-world.js';
 import { demoWorld, rejection, useFixtureCleanup, type DemoWorld } from '../helpers/world.js';

@@ -4,19 +4,18 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { s3Get, s3Verify, type ArtifactReport } from '../../commands/s3-artifact.js';
 import { s3Put } from '../../commands/s3-put.js';
 import { compareVersionText } from '../../core/semver.js';
-import { GateClosedError, UsageError } from '../../errors.js';
+import { GateClosedError, UsageError } from '../../core/errors.js';
 import { createS3Client } from '../../s3/client.js';
-import { listKeys, listVersions } from '../../s3/objects.js';
-import { writeFileAtomically } from '../../s3/atomic-file.js';
-import type { Log } from '../gate.js';
-import { openPolicy, type ResourcePolicy } from '../policy.js';
-import { writeSigningKey } from '../signing-key.js';
+import { listObjectKeys, listVersions } from '../../s3/objects.js';
+import { writeFileAtomically } from '../../files/atomic-file.js';
+import type { TrustSession } from '../../trust/session.js';
+import { openResourceTrust } from '../protocol/key-policy.js';
+import type { Log, Metadata } from '../protocol/types.js';
 import { regexpPrefix, type S3Request, type S3Source, type S3Version } from './s3-source.js';
 
 /** The `params` keys `out` accepts in S3 mode. */
 export const S3_OUT_PARAMS = ['file', 'signature'] as const;
 
-type Metadata = { name: string; value: string }[];
 
 /** One version of the watched artifact: where it is and how it sorts. */
 interface Candidate {
@@ -25,29 +24,29 @@ interface Candidate {
   versionId: string | null;
 }
 
-/** Runs `work` with the source's client and policy (keys in a private temp dir), always cleaning up. */
-async function withS3<T>(request: S3Request, log: Log, work: (client: S3Client, policy: ResourcePolicy) => Promise<T>): Promise<T> {
-  const policy = await openPolicy({ ...request.source, trustRoot: null, mode: null, allowUnsignedRoot: false }, log);
+/** Runs `work` with the source's client and its trust session (keys parsed once for every version), always cleaning up. */
+async function withS3<T>(request: S3Request, log: Log, work: (client: S3Client, trust: TrustSession) => Promise<T>): Promise<T> {
+  const trust = openResourceTrust(request.source.keyPolicy, log, { workers: false });
   try {
-    return await work(createS3Client(request.source.access), policy);
+    return await work(createS3Client(request.source.access), trust);
   } finally {
-    await policy.dispose();
+    await trust.close();
   }
 }
 
 /** `check`: the versions from the given one on whose signature verifies, oldest first; without one, the newest that verifies. */
 export async function checkS3(request: S3Request, log: Log): Promise<S3Version[]> {
-  return withS3(request, log, async (client, policy) => {
+  return withS3(request, log, async (client, trust) => {
     const all = await listCandidates(client, request.source);
     const from = request.version ? all.findIndex((c) => sameVersion(c.version, request.version!)) : -1;
     if (request.version && from < 0) log(`version ${JSON.stringify(request.version)} is gone; checking the newest only`);
     const emitted: S3Version[] = [];
     if (from >= 0) {
-      for (const candidate of all.slice(from)) if (await passes(client, request.source, policy, candidate, log)) emitted.push(candidate.version);
+      for (const candidate of all.slice(from)) if (await passes(client, request.source, trust, candidate, log)) emitted.push(candidate.version);
       return emitted;
     }
     for (const candidate of [...all].reverse()) {
-      if (await passes(client, request.source, policy, candidate, log)) return [candidate.version];
+      if (await passes(client, request.source, trust, candidate, log)) return [candidate.version];
     }
     return [];
   });
@@ -58,10 +57,10 @@ export async function getS3(request: S3Request, dest: string | undefined, log: L
   if (!dest) throw new UsageError('in: the destination directory argument is missing');
   if (!request.version) throw new UsageError('in: no version to fetch');
   const version = request.version;
-  return withS3(request, log, async (client, policy) => {
+  return withS3(request, log, async (client, trust) => {
     const candidate = locate(request.source, version);
     const out = join(dest, basename(candidate.key));
-    const report = await s3Get({ ...policy.verify, client, object: `s3://${request.source.bucket}/${candidate.key}`, versionId: candidate.versionId, namespace: request.source.namespace, out });
+    const report = await s3Get({ client, object: `s3://${request.source.bucket}/${candidate.key}`, versionId: candidate.versionId, namespace: request.source.namespace, out }, { trust });
     if (!report.ok) throw new GateClosedError(`${report.object.uri} did not pass verification (${report.status}: ${report.reason}); nothing was written`);
     await writeFileAtomically(join(dest, 'version'), new TextEncoder().encode(`${'path' in version ? versionOfKey(request.source, candidate.key) : version.version_id}\n`));
     log(`verified and wrote ${out}`);
@@ -78,12 +77,10 @@ export async function putS3(request: S3Request, src: string | undefined, log: Lo
   const key = source.versionedFile ?? `${regexpPrefix(source.regexp!)}${basename(file)}`;
   if (source.regexp && !source.regexp.test(key)) throw new UsageError(`${basename(file)} does not match source.regexp (${key})`);
   if (!signatureFile && !source.signingKey) throw new UsageError('out needs params.signature or source.signing_key: siggate uploads nothing unsigned');
-  const signing = signatureFile ? null : await writeSigningKey(source.signingKey);
-  try {
-    const keyFile = signing?.path ?? null;
-    return await withS3(request, log, async (client, policy) => {
+  const keyFile = signatureFile || !source.signingKey ? null : { name: 'source.signing_key', armored: source.signingKey };
+  {
+    return await withS3(request, log, async (client, trust) => {
       const report = await s3Put({
-        ...policy.verify,
         client,
         file,
         object: `s3://${source.bucket}/${key}`,
@@ -91,20 +88,18 @@ export async function putS3(request: S3Request, src: string | undefined, log: Lo
         keyFile,
         ...(source.signingKeyPassphrase !== null ? { keyPassphrase: source.signingKeyPassphrase } : {}),
         namespace: source.namespace,
-      });
+      }, { trust });
       if (!report.ok) throw new GateClosedError(report.reason ?? 'the signature does not verify; nothing was uploaded');
       if (source.versionedFile && !report.object?.versionId) throw new UsageError(`bucket ${source.bucket} is not versioned: versioned_file needs S3 versioning`);
       log(`uploaded ${report.object?.uri} and ${report.signature?.uri}`);
       const version: S3Version = source.versionedFile ? { version_id: report.object!.versionId! } : { path: key };
       return { version, metadata: [{ name: 'signature', value: report.signature?.uri ?? '' }, ...(report.signer ? [{ name: 'signer_fingerprint', value: report.signer.fingerprint }] : [])] };
     });
-  } finally {
-    await signing?.dispose();
   }
 }
 
-async function passes(client: S3Client, source: S3Source, policy: ResourcePolicy, candidate: Candidate, log: Log): Promise<boolean> {
-  const report = await s3Verify({ ...policy.verify, client, object: `s3://${source.bucket}/${candidate.key}`, versionId: candidate.versionId, namespace: source.namespace });
+async function passes(client: S3Client, source: S3Source, trust: TrustSession, candidate: Candidate, log: Log): Promise<boolean> {
+  const report = await s3Verify({ client, object: `s3://${source.bucket}/${candidate.key}`, versionId: candidate.versionId, namespace: source.namespace }, { trust });
   if (!report.ok) log(`skipping ${JSON.stringify(candidate.version)}: ${report.status}: ${report.reason}`);
   return report.ok;
 }
@@ -115,7 +110,7 @@ async function listCandidates(client: S3Client, source: S3Source): Promise<Candi
     const versions = await listVersions(client, { bucket: source.bucket, key: source.versionedFile });
     return versions.map((v) => ({ version: { version_id: v.versionId }, key: source.versionedFile!, versionId: v.versionId }));
   }
-  const keys = (await listKeys(client, source.bucket, regexpPrefix(source.regexp!))).filter((key) => source.regexp!.test(key));
+  const keys = (await listObjectKeys(client, source.bucket, regexpPrefix(source.regexp!))).filter((key) => source.regexp!.test(key));
   return keys
     .map((key) => ({ version: { path: key }, key, versionId: null }))
     .sort((a, b) => compareVersionText(versionOfKey(source, a.key), versionOfKey(source, b.key)));

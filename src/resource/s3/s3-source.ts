@@ -1,9 +1,11 @@
-import { UsageError } from '../../errors.js';
+import { UsageError } from '../../core/errors.js';
 import type { S3AccessOptions } from '../../s3/client.js';
-import { isObject, optionalBoolean, optionalString, parseKeyPolicy, parseParams, type ResourceSource } from '../source.js';
+import { isObject, optionalBoolean, optionalString, parseParams } from '../protocol/json.js';
+import { parseKeyPolicy, type KeyPolicy } from '../protocol/key-policy.js';
 
 /** A `source` with `bucket` instead of `uri`: artifacts in S3, each with a detached signature. */
-export interface S3Source extends Pick<ResourceSource, 'verificationKeys' | 'verificationKeyIds' | 'allowedFingerprints' | 'ignoreExpiry' | 'allowWeak'> {
+export interface S3Source {
+  keyPolicy: KeyPolicy;
   bucket: string;
   /** Versions from the first capture group of a full-key match, semver-ordered. */
   regexp: RegExp | null;
@@ -71,7 +73,7 @@ export function parseS3Request(raw: Record<string, unknown>, allowedParams: read
       namespace: optionalString(source, 'signature_namespace') ?? 'file',
       signingKey: optionalString(source, 'signing_key'),
       signingKeyPassphrase: optionalString(source, 'signing_key_passphrase'),
-      ...parseKeyPolicy(source),
+      keyPolicy: parseKeyPolicy(source),
     },
     version: parseS3Version(raw['version'], versionedFile !== null),
     params: parseParams(raw['params'], allowedParams),
@@ -104,4 +106,14 @@ export function regexpPrefix(pattern: RegExp): string {
   const literal = /^(?:[^\\^$.|?*+()[\]{}]|\\[./-])*/.exec(source)?.[0] ?? '';
   const unescaped = literal.replace(/\\(.)/g, '$1');
   return unescaped.slice(0, unescaped.lastIndexOf('/') + 1);
+}
+
+/** Everything in an S3 source that must never reach a log line. */
+export function s3SecretsOf(source: Record<string, unknown>): string[] {
+  const secrets: string[] = [];
+  const key = source['signing_key'];
+  if (typeof key === 'string') secrets.push(...key.split('\n').map((l) => l.trim()).filter((l) => l.length >= 16 && !l.startsWith('-----')));
+  const passphrase = source['signing_key_passphrase'];
+  if (typeof passphrase === 'string') secrets.push(passphrase);
+  return secrets.filter((s) => s.length >= 3);
 }

@@ -1,5 +1,5 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import type { CryptoJob } from '../crypto-pool.js';
+import type { CryptoJob } from '../crypto/pool.js';
 import { curveName, PK, type KeyPacket } from './key-packet.js';
 import { HASHES, type SignaturePacket } from './signature-packet.js';
 

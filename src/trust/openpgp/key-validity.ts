@@ -1,4 +1,4 @@
-import type { KeyComponent } from '../keyring.js';
+import type { KeyComponent } from './keyring.js';
 import { eventTimes, primaryStateAt, subkeyStateAt, USAGE, type AppliedRevocation, type ComponentState } from './validity.js';
 
 /** Whether a (sub)key could make document signatures at one instant (trust model rule 3). */

@@ -1,4 +1,4 @@
-import { CryptoPool } from '../crypto-pool.js';
+import { CryptoPool } from '../crypto/pool.js';
 import type { Certificate, SignatureRecord, UserIdRecord } from './certificate.js';
 import { prepareCheck } from './crypto.js';
 import { keyHashPrefix, type KeyPacket } from './key-packet.js';

@@ -1,7 +1,7 @@
 import { MAX_SIGNATURE_BYTES } from '../../core/signature-format.js';
 import { FUTURE_SKEW_MS, makeVerdict, type Signer, type Verdict, type VerifyPolicy } from '../../core/verdict.js';
-import { CryptoPool } from '../crypto-pool.js';
-import type { KeyComponent, Keyring } from '../keyring.js';
+import { CryptoPool } from '../crypto/pool.js';
+import type { KeyComponent, OpenpgpKeyring } from './keyring.js';
 import { dearmorSignature } from './armor.js';
 import { prepareCheck } from './crypto.js';
 import { bitLength, describeAlgorithm, PK } from './key-packet.js';
@@ -16,7 +16,7 @@ const CR = 0x0d;
 /** Verifies OpenPGP document signatures (commits, tags, artifacts) against one keyring. */
 export class OpenpgpVerifier {
   constructor(
-    private readonly keyring: Keyring,
+    private readonly keyring: OpenpgpKeyring,
     private readonly policy: VerifyPolicy,
     /** Worker threads for long ranges; null checks everything in this thread. */
     private readonly pool: CryptoPool | null = null,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseRepoSlug, repoSlugFromRemoteUrl } from '../../../src/github/repo-slug.js';
-import { UsageError } from '../../../src/errors.js';
+import { UsageError } from '../../../src/core/errors.js';
 
 describe('repoSlugFromRemoteUrl', () => {
   it.each([

@@ -1,0 +1,57 @@
+import { buildAllowList, type AllowList } from '../core/allow-list.js';
+import type { KeySource } from '../core/key-source.js';
+import type { VerifyPolicy } from '../core/verdict.js';
+import { CryptoPool } from './crypto/pool.js';
+import { parseKeySources } from './key-sources.js';
+import type { Keyring } from './keyring.js';
+import { SignatureChecker } from './signature-checker.js';
+
+/** What a trust session is built from: key material already read, allow-list entries, the policy flags. */
+export interface TrustOptions {
+  keys: readonly KeySource[];
+  allow: readonly string[];
+  policy: VerifyPolicy;
+  /** Worker threads for long ranges; off for sessions that check a handful of signatures. Default true. */
+  workers?: boolean;
+  onWarning?: (message: string) => void;
+}
+
+/**
+ * The trust material of one run, built once: keys parsed, allow list resolved, one checker and one crypto
+ * pool. Every verification of the run (ranges, tags, detached signatures) goes through it, so a
+ * resource `check` over many candidates parses its keys once.
+ */
+export interface TrustSession {
+  readonly keyring: Keyring;
+  readonly allowList: AllowList;
+  readonly policy: VerifyPolicy;
+  readonly checker: SignatureChecker;
+  /** Every warning so far (configuration, and what the commands add). */
+  readonly warnings: string[];
+  warn(message: string): void;
+  close(): Promise<void>;
+}
+
+/** Parse the keys and resolve the allow list; a bad key or allow-list entry is a KeyConfigError (exit 2). */
+export function openTrust(options: TrustOptions): TrustSession {
+  const warnings: string[] = [];
+  const warn = (message: string): void => {
+    if (warnings.includes(message)) return;
+    warnings.push(message);
+    options.onWarning?.(message);
+  };
+  const keyring = parseKeySources(options.keys, warn);
+  const allowList = buildAllowList(options.allow, keyring, warn);
+  const pool = options.workers === false ? null : new CryptoPool();
+  return {
+    keyring,
+    allowList,
+    policy: options.policy,
+    checker: new SignatureChecker(keyring, allowList, options.policy, pool),
+    warnings,
+    warn,
+    close: async () => {
+      await pool?.close();
+    },
+  };
+}
