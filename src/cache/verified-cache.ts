@@ -12,7 +12,7 @@ const CACHE_FORMAT = 2;
 const MAX_ENTRIES = 256;
 
 /** Everything that decides a verdict. Two runs share cache entries only when all of it is equal. */
-export interface CachePolicy {
+export interface CacheKey {
   keysDigest: string;
   /** Resolved allow list, or null for "every key present". */
   allow: readonly string[] | null;
@@ -22,7 +22,7 @@ export interface CachePolicy {
   allowWeak: boolean;
 }
 
-export function digestPolicy(policy: CachePolicy): string {
+export function digestCacheKey(policy: CacheKey): string {
   const canonical = JSON.stringify({
     format: CACHE_FORMAT,
     keys: policy.keysDigest,
@@ -54,8 +54,8 @@ export class VerifiedCache {
     private readonly warn: (message: string) => void,
   ) {}
 
-  static async open(gitDir: string, policy: CachePolicy, warn: (message: string) => void): Promise<VerifiedCache> {
-    const digest = digestPolicy(policy);
+  static async open(gitDir: string, policy: CacheKey, warn: (message: string) => void): Promise<VerifiedCache> {
+    const digest = digestCacheKey(policy);
     const file = join(gitDir, 'siggate', `verified-${digest.slice(0, 32)}.json`);
     return new VerifiedCache(file, digest, await readEntries(file, digest, warn), warn);
   }

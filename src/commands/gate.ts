@@ -1,13 +1,13 @@
 import type { GateOptions, GatePolicy } from '../core/gate-options.js';
 import { gatePolicyOf } from '../core/gate-options.js';
 import type { RangeGraph } from '../core/range.js';
-import { readAllowFiles } from '../files/key-files.js';
+
 import type { ObjectReader, ReaderKind } from '../git/object-reader.js';
 import { openRepository } from '../git/open-repo.js';
 import { describeOverrides } from '../git/overrides.js';
 import { rangeGraphOf } from '../git/range-graph.js';
 import { openTrust, type TrustSession } from '../trust/session.js';
-import { readKeySources, type KeyReadDeps } from './key-sources.js';
+import { readAllowFiles, readKeySources, type KeyReadDeps } from './key-sources.js';
 
 /** Where a gate reads its repository. */
 export interface RepositoryOptions {

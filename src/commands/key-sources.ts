@@ -1,6 +1,9 @@
 import type { S3Client } from '@aws-sdk/client-s3';
+import { constants } from 'node:fs';
+import { open, readdir, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { KeyConfigError } from '../core/errors.js';
 import type { KeyRef, KeySource } from '../core/key-source.js';
-import { readKeyFiles } from '../files/key-files.js';
 
 /** Where `s3://` key references are read from; default: a client from the SDK's credential chain, made on first use. */
 export interface KeyReadDeps {
@@ -34,4 +37,82 @@ async function s3ClientOf(deps: KeyReadDeps): Promise<S3Client> {
   if (deps.s3Client) return deps.s3Client();
   const { createS3Client } = await import('../s3/client.js');
   return createS3Client({});
+}
+
+const OPENPGP_EXTENSIONS = ['.asc', '.gpg', '.key', '.pub'];
+/** Real key files are kilobytes; a keyring export of thousands of certificates stays far below this. */
+export const MAX_KEY_FILE_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Read every key file under `paths` (directories are walked for `*.asc`, `*.gpg`, `*.key`, `*.pub` and
+ * allowed_signers; a file named directly is read whatever its name) as key sources. Unreadable files
+ * are configuration errors naming the file.
+ */
+export async function readKeyFiles(paths: readonly string[]): Promise<KeySource[]> {
+  const files: string[] = [];
+  for (const path of paths) files.push(...(await listKeyFiles(path)));
+  if (files.length === 0) {
+    throw new KeyConfigError(`no key files found in ${paths.join(', ')} (expected *.asc, *.gpg, *.key, *.pub or allowed_signers)`);
+  }
+  const sources: KeySource[] = [];
+  for (const file of files) sources.push({ name: file, bytes: await readBoundedFile(file, 'key file'), kind: isAllowedSignersName(file) ? 'allowed-signers' : 'auto' });
+  return sources;
+}
+
+/** Read `--allow-file` files: one entry a line, `#` starts a comment. */
+export async function readAllowFiles(files: readonly string[]): Promise<string[]> {
+  const entries: string[] = [];
+  for (const file of files) {
+    const text = Buffer.from(await readBoundedFile(file, 'allow file')).toString('utf8');
+    for (const line of text.split('\n')) {
+      const entry = line.replace(/#.*/, '').trim();
+      if (entry) entries.push(entry);
+    }
+  }
+  return entries;
+}
+
+async function listKeyFiles(path: string): Promise<string[]> {
+  const info = await stat(path).catch((error: unknown) => {
+    throw new KeyConfigError(`keys path ${path} does not exist or cannot be read`, { cause: error });
+  });
+  if (info.isFile()) return [path];
+  if (!info.isDirectory()) throw new KeyConfigError(`keys path ${path} is neither a file nor a directory`);
+  const entries = await readdir(path, { withFileTypes: true }).catch((error: unknown) => {
+    throw new KeyConfigError(`cannot list keys directory ${path}: ${(error as Error).message}`, { cause: error });
+  });
+  const files: string[] = [];
+  for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+    if (entry.name.startsWith('.')) continue;
+    const full = join(path, entry.name);
+    if (entry.isDirectory()) files.push(...(await listKeyFiles(full)));
+    else if (isAllowedSignersName(entry.name) || OPENPGP_EXTENSIONS.some((ext) => entry.name.endsWith(ext))) files.push(full);
+  }
+  return files;
+}
+
+/** Only regular files, and only up to the size limit: a FIFO or a device named `*.asc` must not hang or exhaust memory. */
+async function readBoundedFile(file: string, what: string): Promise<Uint8Array> {
+  // non-blocking: opening a FIFO for reading would otherwise wait for a writer forever; fstat then refuses it
+  const handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY).catch((error: unknown) => {
+    throw new KeyConfigError(`cannot read ${what} ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
+  });
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) throw new KeyConfigError(`${what} ${file} is not a regular file`);
+    if (info.size > MAX_KEY_FILE_BYTES) throw new KeyConfigError(`${what} ${file} is ${info.size} bytes, over the ${MAX_KEY_FILE_BYTES}-byte limit`);
+    const bytes = Buffer.alloc(info.size);
+    const { bytesRead } = await handle.read(bytes, 0, info.size, 0);
+    return bytes.subarray(0, bytesRead);
+  } catch (error) {
+    if (error instanceof KeyConfigError) throw error;
+    throw new KeyConfigError(`cannot read ${what} ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
+  } finally {
+    await handle.close();
+  }
+}
+
+function isAllowedSignersName(file: string): boolean {
+  const name = basename(file);
+  return name === 'allowed_signers' || name.endsWith('.allowed_signers');
 }

@@ -8,7 +8,7 @@ import type { Signer, VerdictStatus } from '../core/verdict.js';
 import { createS3Client, type S3AccessOptions } from '../s3/client.js';
 import { verifyDetached } from '../trust/detached.js';
 import { MAX_SIGNATURE_BYTES } from '../core/signature-format.js';
-import { getObject, objectLastModified, ObjectTooLargeError, signatureVersionFor, type FetchedObject } from '../s3/objects.js';
+import { getObject, objectLastModified, ObjectTooLargeError, signatureVersionFor, type FetchedObject } from '../s3/s3-objects.js';
 import { formatS3Uri, parseS3Uri, type S3Location } from '../s3/s3-uri.js';
 import { writeFileAtomically } from '../files/atomic-file.js';
 import { openTrustSession } from './gate.js';

@@ -5,7 +5,7 @@ import type { Signer, VerdictStatus } from '../core/verdict.js';
 import { UsageError } from '../core/errors.js';
 import { createS3Client, type S3AccessOptions } from '../s3/client.js';
 import { verifyDetached } from '../trust/detached.js';
-import { putObject, SIGNED_VERSION_METADATA } from '../s3/objects.js';
+import { putObject, SIGNED_VERSION_METADATA } from '../s3/s3-objects.js';
 import { formatS3Uri, parseS3Uri } from '../s3/s3-uri.js';
 import { signBytes } from '../signing/detached.js';
 import { resolveSigner } from '../signing/signer.js';

@@ -1,6 +1,6 @@
 import { parseCommit } from '../core/commit.js';
-import { RepositoryError } from '../core/errors.js';
 import type { ObjectReader } from './object-reader.js';
+import { isAncestor } from './refs.js';
 import { runGit } from './run-git.js';
 
 /** Ancestry questions about a repository, answered by git when it is installed and by walking objects when not. */
@@ -28,10 +28,8 @@ class GitHistory implements History {
     return new Set(await this.revList([], roots));
   }
 
-  async isAncestor(ancestor: string, descendant: string): Promise<boolean> {
-    const result = await runGit(['--git-dir', this.reader.gitDir, 'merge-base', '--is-ancestor', ancestor, descendant], this.reader.gitDir);
-    if (result.code > 1) throw new RepositoryError(`cannot tell whether ${ancestor} is an ancestor of ${descendant}: ${result.stderr.trim()}`);
-    return result.code === 0;
+  isAncestor(ancestor: string, descendant: string): Promise<boolean> {
+    return isAncestor(this.reader.gitDir, ancestor, descendant);
   }
 
   async prefetchRange(target: string, exclude: readonly string[], firstParent: boolean): Promise<void> {

@@ -1,7 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { KeySource } from '../core/key-source.js';
 import { KeyConfigError } from '../core/errors.js';
-import { getObject, listObjectKeys } from './objects.js';
+import { getObject, listObjectKeys } from './s3-objects.js';
 import { parseS3Uri } from './s3-uri.js';
 
 /**

@@ -1,5 +1,5 @@
-import { addSignatureHeader } from '../../fixtures/lib/objects.js';
-import type { SignatureHeader } from '../../fixtures/lib/objects.js';
+import { addSignatureHeader } from '../../fixtures/lib/git-objects.js';
+import type { SignatureHeader } from '../../fixtures/lib/git-objects.js';
 import type { GpgHome } from '../../fixtures/lib/gpg.js';
 import type { Repo } from '../../fixtures/lib/repo.js';
 

@@ -1,4 +1,4 @@
-import { addSignatureHeader } from '../../fixtures/lib/objects.js';
+import { addSignatureHeader } from '../../fixtures/lib/git-objects.js';
 import { armorSignature, forgeSignature, SIG_TYPE, type ForgedKey, type Subpacket } from '../../fixtures/lib/packet-forge.js';
 import type { Repo } from '../../fixtures/lib/repo.js';
 import { verifyCommit } from '../../src/index.js';

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { demoKeys, demoKeysDir, TEST_ONLY_COMMENT } from '../../fixtures/lib/demo-keys.js';
 import { KEY_FLAGS, rebindSubkey, signWithSpoofedIssuer, verifiesUnder } from '../../fixtures/lib/forge.js';
 import { GpgHome } from '../../fixtures/lib/gpg.js';
-import { addSignatureHeader, extractSignature, splitCommit, stripSignature } from '../../fixtures/lib/objects.js';
+import { addSignatureHeader, extractSignature, splitCommit, stripSignature } from '../../fixtures/lib/git-objects.js';
 import { Repo } from '../../fixtures/lib/repo.js';
 import { generateSshKey, writeAllowedSigners } from '../../fixtures/lib/ssh.js';
 import { makeTempDir } from '../../fixtures/lib/temp.js';

@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { GpgHome } from '../../fixtures/lib/gpg.js';
-import { withMessage } from '../../fixtures/lib/objects.js';
+import { withMessage } from '../../fixtures/lib/git-objects.js';
 import { Repo } from '../../fixtures/lib/repo.js';
 import { makeTempDir } from '../../fixtures/lib/temp.js';
 import { verifyCommit } from '../../src/index.js';

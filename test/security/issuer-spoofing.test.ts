@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { demoKeys } from '../../fixtures/lib/demo-keys.js';
 import { signWithSpoofedIssuer, verifiesUnder } from '../../fixtures/lib/forge.js';
-import { addSignatureHeader } from '../../fixtures/lib/objects.js';
+import { addSignatureHeader } from '../../fixtures/lib/git-objects.js';
 import { Repo } from '../../fixtures/lib/repo.js';
 import { verifyCommit } from '../../src/index.js';
 import { unsignedPayload } from '../helpers/craft.js';

@@ -2,8 +2,8 @@
 // object is a per-commit verdict (malformed, unsupported, bad-signature, …) — never a crash of the whole
 // run with exit 3 — and no change to the signed bytes is ever valid. Seeded, so every failure replays.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { makeFuzzWorld, openFuzzJudge, runFuzz, type FuzzWorld } from '../../fixtures/fuzz/fuzz-signatures.js';
-import { addSignatureHeader } from '../../fixtures/lib/objects.js';
+import { makeFuzzWorld, openFuzzJudge, runFuzz, type FuzzWorld } from '../../tools/fuzz/fuzz-signatures.js';
+import { addSignatureHeader } from '../../fixtures/lib/git-objects.js';
 import { mutate, Rng } from '../../fixtures/lib/fuzz.js';
 import { Repo } from '../../fixtures/lib/repo.js';
 import type { RangeReport } from '../../src/index.js';

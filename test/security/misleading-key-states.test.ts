@@ -1,7 +1,7 @@
 // Key states that look alarming but do not invalidate a key, and a signature version siggate does not
 // verify: the verdict must say what GnuPG says (and name the real reason), not a scarier or vaguer one.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { addSignatureHeader } from '../../fixtures/lib/objects.js';
+import { addSignatureHeader } from '../../fixtures/lib/git-objects.js';
 import { armorKey, armorSignature, FLAGS, forgeKey, forgeSignature, packets, SIG_TYPE, sub, type ForgedKey } from '../../fixtures/lib/packet-forge.js';
 import { Repo } from '../../fixtures/lib/repo.js';
 import { verifyCommit } from '../../src/index.js';

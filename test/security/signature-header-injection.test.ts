@@ -1,6 +1,6 @@
 // Signature headers where they do not belong: in the message, twice, or hidden among other headers.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { addSignatureHeader, extractSignature, joinCommit, signatureHeaderLines, splitCommit, stripSignature } from '../../fixtures/lib/objects.js';
+import { addSignatureHeader, extractSignature, joinCommit, signatureHeaderLines, splitCommit, stripSignature } from '../../fixtures/lib/git-objects.js';
 import { Repo } from '../../fixtures/lib/repo.js';
 import { verifyCommit } from '../../src/index.js';
 import { unsignedPayload } from '../helpers/craft.js';

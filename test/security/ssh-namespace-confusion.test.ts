@@ -1,7 +1,7 @@
 // An SSH signature an allowed key made for another purpose (namespace `file`) reused as a commit signature.
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { addSignatureHeader } from '../../fixtures/lib/objects.js';
+import { addSignatureHeader } from '../../fixtures/lib/git-objects.js';
 import { Repo } from '../../fixtures/lib/repo.js';
 import { generateSshKey, sshSign, writeAllowedSigners } from '../../fixtures/lib/ssh.js';
 import { makeTempDir } from '../../fixtures/lib/temp.js';

@@ -4,7 +4,7 @@
 // `ssh-keygen -Y verify` and git, so the test proves agreement with them.
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { addSignatureHeader } from '../../fixtures/lib/objects.js';
+import { addSignatureHeader } from '../../fixtures/lib/git-objects.js';
 import { Repo } from '../../fixtures/lib/repo.js';
 import { generateSshKey, sshSign, sshVerify, writeAllowedSigners } from '../../fixtures/lib/ssh.js';
 import type { SshKey } from '../../fixtures/lib/ssh.js';

@@ -1,6 +1,6 @@
 // Removing a signature must turn a commit into an unsigned one, never keep it trusted.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { editHeaders, stripSignature } from '../../fixtures/lib/objects.js';
+import { editHeaders, stripSignature } from '../../fixtures/lib/git-objects.js';
 import { Repo } from '../../fixtures/lib/repo.js';
 import { verifyCommit, verifyRange, verifyTag } from '../../src/index.js';
 import { demoWorld, READERS, useFixtureCleanup } from '../helpers/world.js';

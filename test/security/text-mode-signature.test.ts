@@ -2,7 +2,7 @@
 // whatever it is given, so a copy of a signed commit whose message lines end in CRLF — a new object with a
 // new id, that nobody signed — verifies too. siggate accepts text mode only for content without CR.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { addSignatureHeader, joinCommit, splitCommit } from '../../fixtures/lib/objects.js';
+import { addSignatureHeader, joinCommit, splitCommit } from '../../fixtures/lib/git-objects.js';
 import { GpgHome } from '../../fixtures/lib/gpg.js';
 import { Repo } from '../../fixtures/lib/repo.js';
 import { verifyCommit } from '../../src/index.js';

@@ -1,6 +1,6 @@
 // A valid signature copied from one object onto other bytes must never verify.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { addSignatureHeader, editHeaders, extractSignature, splitTag, stripSignature, withMessage } from '../../fixtures/lib/objects.js';
+import { addSignatureHeader, editHeaders, extractSignature, splitTag, stripSignature, withMessage } from '../../fixtures/lib/git-objects.js';
 import { Repo } from '../../fixtures/lib/repo.js';
 import { verifyCommit, verifyTag } from '../../src/index.js';
 import { unsignedPayload } from '../helpers/craft.js';

@@ -3,7 +3,7 @@ import { verifyRangeIn } from '../../commands/verify-range.js';
 import { verifyTagIn } from '../../commands/verify-tag.js';
 import { firstParentsAfter, isAncestor, peelCommit } from '../../git/refs.js';
 import { withRemote } from '../../remote/access.js';
-import { openResourceTrust } from '../protocol/key-policy.js';
+import { openResourceTrust } from '../protocol/source-keys.js';
 import type { Log, ResourceDeps } from '../protocol/types.js';
 import { listTags, updateMirror, type TagEntry } from './mirror.js';
 import { describeFailures, summarize } from './report-lines.js';
@@ -16,7 +16,7 @@ import { join } from 'node:path';
  * status. One gate session serves every candidate: the keys are parsed once, one object reader is open.
  */
 export async function check(request: ResourceRequest, log: Log, deps: ResourceDeps): Promise<ResourceVersion[]> {
-  const trust = openResourceTrust(request.source.keyPolicy, log);
+  const trust = openResourceTrust(request.source.keys, log);
   try {
     const mirror = await withRemote(remoteSpecOf(request.source, join(deps.cacheDir, 'known_hosts')), (remote) => updateMirror(deps.cacheDir, request.source, remote));
     const gate = await openGate({ repo: mirror.gitDir }, { trust });

@@ -8,7 +8,7 @@ import type { CommitReport, RangeReport } from '../../core/report.js';
 import { GateClosedError, UsageError } from '../../core/errors.js';
 import { git } from '../../git/run-git.js';
 import { withRemote } from '../../remote/access.js';
-import { openResourceTrust } from '../protocol/key-policy.js';
+import { gateOptionsOf, openResourceTrust } from '../protocol/source-keys.js';
 import type { Log, Metadata, ResourceDeps, ResourceOutput } from '../protocol/types.js';
 import { listTags, mirrorPath, updateMirror } from './mirror.js';
 import { describeFailures } from './report-lines.js';
@@ -26,11 +26,7 @@ export async function getVersion(request: ResourceRequest, dest: string | undefi
   if (usesTags(source) && source.verifyTags) await requireSignedTag(request, version, log, deps);
   const remote = remoteSpecOf(source, join(deps.cacheDir, 'known_hosts'));
   const result = await fetchIntoEmptyDir(dest, (into) => fetchVerified({
-    keys: source.keyPolicy.keys,
-    allow: source.keyPolicy.allow,
-    ignoreExpiry: source.keyPolicy.ignoreExpiry,
-    allowWeak: source.keyPolicy.allowWeak,
-    onWarning: (message) => log(`warning: ${message}`),
+    ...gateOptionsOf(source.keys, log),
     ...source.range,
     url: remote.url,
     into,
@@ -75,7 +71,7 @@ async function fetchIntoEmptyDir(dest: string, fetch: (into: string) => Promise<
 /** With `verify_tags`, the tag object must be signed by an allowed key before anything is fetched into DEST. */
 async function requireSignedTag(request: ResourceRequest, version: ResourceVersion, log: Log, deps: ResourceDeps): Promise<void> {
   const mirror = await withRemote(remoteSpecOf(request.source, join(deps.cacheDir, 'known_hosts')), (remote) => updateMirror(deps.cacheDir, request.source, remote));
-  const trust = openResourceTrust(request.source.keyPolicy, log, { workers: false });
+  const trust = openResourceTrust(request.source.keys, log, { workers: false });
   const gate = await openGate({ repo: mirror.gitDir }, { trust });
   try {
     const tag = (await listTags(mirror.gitDir, request.source)).find((t) => t.name === version.ref);

@@ -3,7 +3,7 @@ import { promote } from '../../commands/promote.js';
 import { promotionNamingOf, type PromotionNaming } from '../../core/promotion.js';
 import { GateClosedError, UsageError } from '../../core/errors.js';
 import { isObject, optionalBoolean, optionalString } from '../protocol/json.js';
-import { openResourceTrust } from '../protocol/key-policy.js';
+import { gateOptionsOf, openResourceTrust } from '../protocol/source-keys.js';
 import type { Log, ResourceDeps, ResourceOutput } from '../protocol/types.js';
 import { commitMetadata } from './in.js';
 import { describeFailures } from './report-lines.js';
@@ -56,16 +56,12 @@ export function parsePromotionParams(params: Record<string, unknown>): OutPromot
 /** `out` with promotion params: `siggate promote`'s code path, with the source's policy, credentials and signing key. */
 export async function promoteFromOut(request: ResourceRequest, repo: string, commit: string, promotion: OutPromotion, log: Log, deps: ResourceDeps): Promise<ResourceOutput<ResourceVersion>> {
   const source = request.source;
-  const trust = openResourceTrust(source.keyPolicy, log, { workers: false });
+  const trust = openResourceTrust(source.keys, log, { workers: false });
   const remote = remoteSpecOf(source, join(deps.cacheDir, 'known_hosts'));
   try {
     if (!source.signingKey) log('warning: source.signing_key is not set: the promotion tag is unsigned, and check with verify_tags will skip it');
     const result = await promote({
-      keys: source.keyPolicy.keys,
-      allow: source.keyPolicy.allow,
-      ignoreExpiry: source.keyPolicy.ignoreExpiry,
-      allowWeak: source.keyPolicy.allowWeak,
-      onWarning: (message) => log(`warning: ${message}`),
+      ...gateOptionsOf(source.keys, log),
       repo,
       target: commit,
       naming: promotion.naming,

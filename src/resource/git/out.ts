@@ -7,7 +7,7 @@ import { git, runGit } from '../../git/run-git.js';
 import { remoteFailure, withRemote } from '../../remote/access.js';
 import { FALLBACK_IDENTITY } from '../../signing/signer.js';
 import { optionalString } from '../protocol/json.js';
-import { openResourceTrust } from '../protocol/key-policy.js';
+import { openResourceTrust } from '../protocol/source-keys.js';
 import type { Log, ResourceDeps, ResourceOutput } from '../protocol/types.js';
 import { commitMetadata } from './in.js';
 import { parsePromotionParams, promoteFromOut } from './out-promote.js';
@@ -38,7 +38,7 @@ export async function putVersion(request: ResourceRequest, src: string | undefin
   const commit = (await git(['rev-parse', '--verify', 'HEAD^{commit}'], repo)).trim();
   if (promotion) return promoteFromOut(request, repo, commit, promotion, log, deps);
   const tag = params.tagFile ? await readTagName(src, params) : null;
-  const trust = openResourceTrust(request.source.keyPolicy, log, { workers: false });
+  const trust = openResourceTrust(request.source.keys, log, { workers: false });
   try {
     const report = await verifyForPush(request, repo, commit, trust, deps);
     if (!report.ok) {

@@ -2,7 +2,7 @@ import { parseRangeMode, rangePolicyOf, type RangePolicy } from '../../core/gate
 import { UsageError } from '../../core/errors.js';
 import type { RemoteSpec } from '../../remote/access.js';
 import { isObject, optionalBoolean, optionalString, parseParams, parseRequestJson, type Json } from '../protocol/json.js';
-import { parseKeyPolicy, type KeyPolicy } from '../protocol/key-policy.js';
+import { parseSourceKeys, type SourceKeys } from '../protocol/source-keys.js';
 
 /** The resource's `source` block for a git repository (DESIGN.md, "Concourse resource"), validated. */
 export interface ResourceSource {
@@ -13,7 +13,7 @@ export interface ResourceSource {
   password: string | null;
   tagFilter: string | null;
   tagRegex: RegExp | null;
-  keyPolicy: KeyPolicy;
+  keys: SourceKeys;
   /** The range every verification of this source uses: trust root, mode, rewinds, movable roots. */
   range: RangePolicy;
   verifyTags: boolean;
@@ -70,7 +70,7 @@ export function parseSource(raw: Json): ResourceSource {
     password: optionalString(raw, 'password'),
     tagFilter,
     tagRegex: tagRegex === null ? null : compileRegex(tagRegex),
-    keyPolicy: parseKeyPolicy(raw),
+    keys: parseSourceKeys(raw),
     range: rangePolicyOf({
       since: optionalString(raw, 'trust_root'),
       ...(mode !== null ? { mode: parseRangeMode(mode, 'source.mode') } : {}),

@@ -6,10 +6,10 @@ import { s3Put } from '../../commands/s3-put.js';
 import { compareVersionText } from '../../core/semver.js';
 import { GateClosedError, UsageError } from '../../core/errors.js';
 import { createS3Client } from '../../s3/client.js';
-import { listObjectKeys, listVersions } from '../../s3/objects.js';
+import { listObjectKeys, listVersions } from '../../s3/s3-objects.js';
 import { writeFileAtomically } from '../../files/atomic-file.js';
 import type { TrustSession } from '../../trust/session.js';
-import { openResourceTrust } from '../protocol/key-policy.js';
+import { openResourceTrust } from '../protocol/source-keys.js';
 import type { Log, Metadata } from '../protocol/types.js';
 import { regexpPrefix, type S3Request, type S3Source, type S3Version } from './s3-source.js';
 
@@ -26,7 +26,7 @@ interface Candidate {
 
 /** Runs `work` with the source's client and its trust session (keys parsed once for every version), always cleaning up. */
 async function withS3<T>(request: S3Request, log: Log, work: (client: S3Client, trust: TrustSession) => Promise<T>): Promise<T> {
-  const trust = openResourceTrust(request.source.keyPolicy, log, { workers: false });
+  const trust = openResourceTrust(request.source.keys, log, { workers: false });
   try {
     return await work(createS3Client(request.source.access), trust);
   } finally {

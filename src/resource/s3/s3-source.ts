@@ -1,11 +1,11 @@
 import { UsageError } from '../../core/errors.js';
 import type { S3AccessOptions } from '../../s3/client.js';
 import { isObject, optionalBoolean, optionalString, parseParams } from '../protocol/json.js';
-import { parseKeyPolicy, type KeyPolicy } from '../protocol/key-policy.js';
+import { parseSourceKeys, type SourceKeys } from '../protocol/source-keys.js';
 
 /** A `source` with `bucket` instead of `uri`: artifacts in S3, each with a detached signature. */
 export interface S3Source {
-  keyPolicy: KeyPolicy;
+  keys: SourceKeys;
   bucket: string;
   /** Versions from the first capture group of a full-key match, semver-ordered. */
   regexp: RegExp | null;
@@ -73,7 +73,7 @@ export function parseS3Request(raw: Record<string, unknown>, allowedParams: read
       namespace: optionalString(source, 'signature_namespace') ?? 'file',
       signingKey: optionalString(source, 'signing_key'),
       signingKeyPassphrase: optionalString(source, 'signing_key_passphrase'),
-      keyPolicy: parseKeyPolicy(source),
+      keys: parseSourceKeys(source),
     },
     version: parseS3Version(raw['version'], versionedFile !== null),
     params: parseParams(raw['params'], allowedParams),

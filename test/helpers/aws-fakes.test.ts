@@ -19,8 +19,8 @@ import type { S3ClientConfig } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { fromInstanceMetadata, fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { cleanupAll } from '../../fixtures/lib/temp.js';
-import { isolateAwsEnv, startImds, startS3, startSts, unusedEndpoint } from '../helpers/aws-fakes.js';
-import type { FakeImds, FakeS3, FakeSts } from '../helpers/aws-fakes.js';
+import { isolateAwsEnv, startImds, startS3, startSts, unusedEndpoint } from './aws-fakes.js';
+import type { FakeImds, FakeS3, FakeSts } from './aws-fakes.js';
 
 const BUCKET = 'artifacts';
 const VERSIONED = 'history';

@@ -1,4 +1,5 @@
 import { classifyAllowEntry, shortKeyIdError } from '../../core/allow-list.js';
+import type { GateOptions } from '../../core/gate-options.js';
 import type { KeySource } from '../../core/key-source.js';
 import { UsageError } from '../../core/errors.js';
 import { openTrust, type TrustSession } from '../../trust/session.js';
@@ -6,7 +7,7 @@ import { optionalBoolean, stringOrList, type Json } from './json.js';
 import type { Log } from './types.js';
 
 /** The keys and key policy of a source (git or S3): the keys are data, never written anywhere. */
-export interface KeyPolicy {
+export interface SourceKeys {
   keys: KeySource[];
   /** `commit_verification_key_ids` and `allowed_fingerprints`, resolved against the keys. */
   allow: string[];
@@ -15,7 +16,7 @@ export interface KeyPolicy {
 }
 
 /** Read `commit_verification_keys`, `commit_verification_key_ids`, `allowed_fingerprints`, `ignore_expiry`, `allow_weak`. */
-export function parseKeyPolicy(raw: Json): KeyPolicy {
+export function parseSourceKeys(raw: Json): SourceKeys {
   const armored = stringOrList(raw, 'commit_verification_keys');
   const keys = armored
     .map((text, index) => ({ name: `source.commit_verification_keys[${index}]`, bytes: new TextEncoder().encode(text) }))
@@ -34,11 +35,16 @@ export function parseKeyPolicy(raw: Json): KeyPolicy {
   };
 }
 
+/** The gate options the source's keys stand for, warnings going to the log. */
+export function gateOptionsOf(keys: SourceKeys, log: Log): GateOptions {
+  return { keys: keys.keys, allow: keys.allow, ignoreExpiry: keys.ignoreExpiry, allowWeak: keys.allowWeak, onWarning: (message) => log(`warning: ${message}`) };
+}
+
 /**
  * The run's trust session from the source's keys: parsed once for every version `check` looks at. Bad
  * keys or allow-list entries are configuration errors (exit 2), reported before any network work.
  */
-export function openResourceTrust(policy: KeyPolicy, log: Log, options: { workers?: boolean } = {}): TrustSession {
+export function openResourceTrust(policy: SourceKeys, log: Log, options: { workers?: boolean } = {}): TrustSession {
   return openTrust({
     keys: policy.keys,
     allow: policy.allow,

@@ -4,8 +4,8 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Octokit } from '@octokit/rest';
 import { Repo } from '../../fixtures/lib/repo.js';
 import { cleanupAll } from '../../fixtures/lib/temp.js';
-import { startFakeGitHub } from '../helpers/github-server.js';
-import type { FakeGitHub, FakePull, FakeReview } from '../helpers/github-server.js';
+import { startFakeGitHub } from './github-server.js';
+import type { FakeGitHub, FakePull, FakeReview } from './github-server.js';
 
 afterAll(cleanupAll);
 
