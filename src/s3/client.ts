@@ -33,13 +33,35 @@ export function asS3Client(client: S3ClientLike): S3Client {
 /** An S3 client; validates the options first. */
 export function createS3Client(options: S3AccessOptions): S3Client {
   validateAccessOptions(options);
-  return new S3Client({
-    ...(options.region ? { region: options.region } : {}),
-    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-    forcePathStyle: options.forcePathStyle ?? false,
-    credentials: credentialsFor(options),
-    maxAttempts: options.maxAttempts ?? 3,
-  });
+  return withoutNodeVersionNotice(
+    () =>
+      new S3Client({
+        ...(options.region ? { region: options.region } : {}),
+        ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+        forcePathStyle: options.forcePathStyle ?? false,
+        credentials: credentialsFor(options),
+        maxAttempts: options.maxAttempts ?? 3,
+      }),
+  );
+}
+
+/** The SDK's documented switch for its notice that releases from 2027 on need Node.js 22 (aws/aws-sdk-js-v3#7983). */
+const NODE_VERSION_NOTICE_SWITCH = 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED';
+
+/**
+ * Builds an SDK client without that 8-line notice on stderr: siggate pins the SDK release and states the
+ * Node.js versions it supports in package.json's engines, so the notice is for siggate's maintainers, not
+ * for a pipeline's log. The SDK reads the switch when the first client is built and then never warns
+ * again in this process; the environment is put back as it was, and a value the user set is left alone.
+ */
+function withoutNodeVersionNotice<T>(build: () => T): T {
+  if (process.env[NODE_VERSION_NOTICE_SWITCH] !== undefined) return build();
+  process.env[NODE_VERSION_NOTICE_SWITCH] = 'true';
+  try {
+    return build();
+  } finally {
+    delete process.env[NODE_VERSION_NOTICE_SWITCH];
+  }
 }
 
 /** The S3 error code (`NoSuchKey`, `AccessDenied`, …) of an SDK error, or null. */

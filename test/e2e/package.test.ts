@@ -6,6 +6,7 @@ import { npmPack, PROJECT_ROOT, type PackResult } from '../helpers/npm-pack.js';
 
 interface Manifest {
   license: string;
+  engines: { node: string };
   main: string;
   types: string;
   exports: Record<string, Record<string, string>>;
@@ -60,6 +61,20 @@ describe('npm pack', () => {
     expect(stale).toEqual([]);
   });
 
+  it("declares a Node.js range within every runtime dependency's (package-lock.json)", async () => {
+    const lock = JSON.parse(await readFile(join(PROJECT_ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean; engines?: { node?: string } }> };
+    const ours = minimumNode(manifest.engines.node);
+    expect(ours, manifest.engines.node).not.toBeNull();
+    const conflicts: string[] = [];
+    for (const [path, entry] of Object.entries(lock.packages)) {
+      const range = entry.engines?.node;
+      if (path === '' || entry.dev || !range) continue;
+      const theirs = minimumNode(range);
+      if (!theirs || compareVersions(theirs, ours!) > 0) conflicts.push(`${path.replace(/^.*node_modules\//, '')}: node ${range}`);
+    }
+    expect(conflicts).toEqual([]);
+  });
+
   it('carries the full Apache License 2.0 that package.json names', async () => {
     expect(manifest.license).toBe('Apache-2.0');
     const license = await readFile(join(PROJECT_ROOT, 'LICENSE'), 'utf8');
@@ -68,3 +83,14 @@ describe('npm pack', () => {
     expect(license).toContain('END OF TERMS AND CONDITIONS');
   });
 });
+
+/** The lowest version a `>=X[.Y[.Z]]` range admits, or null for any other form (to be read by a person). */
+function minimumNode(range: string): number[] | null {
+  const match = /^>=\s*(\d+)(?:\.(\d+))?(?:\.(\d+))?$/.exec(range.trim());
+  return match ? [Number(match[1]), Number(match[2] ?? 0), Number(match[3] ?? 0)] : null;
+}
+
+function compareVersions(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < 3; i += 1) if (a[i] !== b[i]) return (a[i] ?? 0) - (b[i] ?? 0);
+  return 0;
+}
