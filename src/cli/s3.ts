@@ -1,7 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { ArtifactReport } from '../commands/s3-artifact.js';
 import type { PutReport } from '../commands/s3-put.js';
-import type { S3AccessOptions } from '../s3/client.js';
+import type { S3AccessOptions } from '../s3/access.js';
 import { addPolicyOptions, policyOptionsOf, type PolicyFlags } from './options.js';
 
 interface S3Flags extends PolicyFlags {

@@ -1,13 +1,13 @@
-import type { S3Client } from '@aws-sdk/client-s3';
 import { constants } from 'node:fs';
 import { open, readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { KeyConfigError } from '../core/errors.js';
 import type { KeyRef, KeySource } from '../core/key-source.js';
+import type { S3ClientLike } from '../s3/access.js';
 
 /** Where `s3://` key references are read from; default: a client from the SDK's credential chain, made on first use. */
 export interface KeyReadDeps {
-  s3Client?: () => S3Client | Promise<S3Client>;
+  s3Client?: () => S3ClientLike | Promise<S3ClientLike>;
 }
 
 /** Every `--keys` entry as key material: files and directories read, `s3://` prefixes downloaded, inline sources as they are. */
@@ -33,7 +33,7 @@ export async function readKeySources(refs: readonly KeyRef[], deps: KeyReadDeps 
   return sources;
 }
 
-async function s3ClientOf(deps: KeyReadDeps): Promise<S3Client> {
+async function s3ClientOf(deps: KeyReadDeps): Promise<S3ClientLike> {
   if (deps.s3Client) return deps.s3Client();
   const { createS3Client } = await import('../s3/client.js');
   return createS3Client({});

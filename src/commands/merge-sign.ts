@@ -1,10 +1,11 @@
-import type { SigningKeyRef } from '../signing/key-file.js';
+import type { SigningKeyRef } from '../core/key-source.js';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { KeyRef } from '../core/key-source.js';
 import { UsageError } from '../core/errors.js';
 import { createGitHubClient } from '../github/client.js';
-import { checkPullRequest, type MergeCheck } from '../github/merge-checks.js';
+import type { MergeCheck } from '../core/report.js';
+import { checkPullRequest } from '../github/merge-checks.js';
 import { deleteBranch, type PullRequest } from '../github/pull-request.js';
 import { formatSlug, parseRepoSlug, repoSlugFromRemoteUrl, type RepoSlug } from '../github/repo-slug.js';
 import { mergeTree } from '../git/merge.js';
@@ -163,7 +164,7 @@ function refuse(result: MergeSignResult, reason: string): MergeSignResult {
 }
 
 /** The merge message GitHub would write, plus trailers naming who approved and who merged and signed. */
-export function mergeMessage(pull: PullRequest, slug: RepoSlug, approvedBy: readonly string[], signer: ObjectSigner): string {
+function mergeMessage(pull: PullRequest, slug: RepoSlug, approvedBy: readonly string[], signer: ObjectSigner): string {
   const from = `${pull.head.owner || slug.owner}/${pull.head.ref}`;
   const trailers = [
     ...approvedBy.map((login) => `Approved-by: ${login}`),

@@ -1,4 +1,4 @@
-import type { SigningKeyRef } from '../signing/key-file.js';
+import type { SigningKeyRef } from '../core/key-source.js';
 import { planTagName, type PromotionNaming, type TagRef } from '../core/promotion.js';
 import type { RangeReport } from '../core/report.js';
 import { UsageError } from '../core/errors.js';
@@ -146,7 +146,7 @@ async function makeTag(repo: string, signer: ObjectSigner | null, options: Promo
 }
 
 /** The tag message: what was verified, so that the tag itself documents why it exists. */
-export function tagMessage(tag: string, report: RangeReport, source: PromoteResult['source'], why: string): string {
+function tagMessage(tag: string, report: RangeReport, source: PromoteResult['source'], why: string): string {
   const signers = new Map<string, string>();
   for (const commit of report.commits) {
     if (commit.signer) signers.set(commit.signer.fingerprint, `${commit.signer.userId ?? 'unknown'} ${commit.signer.fingerprint}`);

@@ -4,8 +4,9 @@ import { access, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { S3AccessOptions, S3ClientLike } from '../s3/access.js';
 import type { Signer, VerdictStatus } from '../core/verdict.js';
-import { createS3Client, type S3AccessOptions } from '../s3/client.js';
+import { asS3Client, createS3Client } from '../s3/client.js';
 import { verifyDetached } from '../trust/detached.js';
 import { MAX_SIGNATURE_BYTES } from '../core/signature-format.js';
 import { getObject, objectLastModified, ObjectTooLargeError, signatureVersionFor, type FetchedObject } from '../s3/s3-objects.js';
@@ -24,8 +25,8 @@ export interface S3VerifyOptions extends Omit<VerifyOptions, 'repo' | 'reader'>,
   signature?: string | null;
   /** SSH signature namespace. Default `file`. */
   namespace?: string;
-  /** An S3 client to use instead of one built from the access options (tests, library users). */
-  client?: S3Client;
+  /** An AWS SDK v3 `S3Client` to use instead of one built from the access options. */
+  client?: S3ClientLike;
 }
 
 /** `not-found`: the object itself does not exist. */
@@ -82,7 +83,7 @@ async function assertWritableDirectory(dir: string, out: string): Promise<void> 
 async function withArtifact(options: S3VerifyOptions, deps: ArtifactDeps, finish: (report: ArtifactReport, object: FetchedObject | null) => Promise<ArtifactReport>): Promise<ArtifactReport> {
   const location = parseS3Uri(options.object, 'the object');
   const explicit = options.signature ? parseS3Uri(options.signature, '--signature') : null;
-  const client = options.client ?? createS3Client(options);
+  const client = options.client ? asS3Client(options.client) : createS3Client(options);
   const trust = deps.trust ?? (await openTrustSession({ ...options, workers: false }, { s3Client: () => client }));
   try {
     const { checker, warnings } = trust;

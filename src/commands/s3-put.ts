@@ -1,9 +1,9 @@
-import type { SigningKeyRef } from '../signing/key-file.js';
+import type { SigningKeyRef } from '../core/key-source.js';
 import { readFile } from 'node:fs/promises';
-import type { S3Client } from '@aws-sdk/client-s3';
+import type { S3AccessOptions, S3ClientLike } from '../s3/access.js';
 import type { Signer, VerdictStatus } from '../core/verdict.js';
 import { UsageError } from '../core/errors.js';
-import { createS3Client, type S3AccessOptions } from '../s3/client.js';
+import { asS3Client, createS3Client } from '../s3/client.js';
 import { verifyDetached } from '../trust/detached.js';
 import { putObject, SIGNED_VERSION_METADATA } from '../s3/s3-objects.js';
 import { formatS3Uri, parseS3Uri } from '../s3/s3-uri.js';
@@ -26,7 +26,8 @@ export interface S3PutOptions extends Omit<VerifyOptions, 'repo' | 'reader'>, S3
   namespace?: string;
   /** Where git's signing configuration is read (a repository or any directory). Default `.`. */
   cwd?: string;
-  client?: S3Client;
+  /** An AWS SDK v3 `S3Client` to use instead of one built from the access options. */
+  client?: S3ClientLike;
 }
 
 /** What `s3 put` uploaded, or why it uploaded nothing. */
@@ -53,7 +54,7 @@ export async function s3Put(options: S3PutOptions, deps: { trust?: TrustSession 
   const signature = options.signatureFile
     ? await readLocal(options.signatureFile, '--signature')
     : await signBytes(await resolveSigner(options.cwd ?? '.', options.keyFile ?? null, now, options.keyPassphrase), bytes, namespace, now);
-  const client = options.client ?? createS3Client(options);
+  const client = options.client ? asS3Client(options.client) : createS3Client(options);
   const trust = deps.trust ?? (await openTrustSession({ ...options, workers: false }, { s3Client: () => client }));
   try {
     const { checker, warnings } = trust;

@@ -9,3 +9,6 @@ export interface KeySource {
 
 /** A `--keys` entry: a path (a file, a directory, or an `s3://` prefix), or key material itself. */
 export type KeyRef = string | KeySource;
+
+/** A secret key to sign with: a file's path (`--key FILE`), or the armored key itself (a pipeline's credential). */
+export type SigningKeyRef = string | { name: string; armored: string };

@@ -84,3 +84,10 @@ function reportedSigner(signer: Signer): CommitReport['signer'] {
   }
   return reported;
 }
+
+/** One precondition of a merge (`merge-sign`), checked against GitHub. */
+export interface MergeCheck {
+  name: 'state' | 'base' | 'mergeable' | 'approvals' | 'ci';
+  ok: boolean;
+  detail: string;
+}

@@ -1,15 +1,9 @@
 import type { Octokit } from '@octokit/rest';
+import type { MergeCheck } from '../core/report.js';
 import { judgeApprovals } from './approvals.js';
 import { judgeCi } from './ci-status.js';
 import { formatSlug, type RepoSlug } from './repo-slug.js';
 import { loadCiResults, loadPullRequest, loadRequiredChecks, loadReviews, type PullRequest } from './pull-request.js';
-
-/** One precondition of a merge, checked against GitHub. */
-export interface MergeCheck {
-  name: 'state' | 'base' | 'mergeable' | 'approvals' | 'ci';
-  ok: boolean;
-  detail: string;
-}
 
 export interface MergePolicy {
   /** The branch the merge is meant for; when given, the pull request's base must be it. */

@@ -1,48 +1,7 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
-import { RemoteError, UsageError } from '../core/errors.js';
-
-/** How siggate reaches S3: region, endpoint and credentials; nothing here is ever printed. */
-export interface S3AccessOptions {
-  region?: string | null;
-  /** An S3-compatible endpoint (MinIO, Ceph, the tests' s3rver). */
-  endpoint?: string | null;
-  forcePathStyle?: boolean;
-  /** Assume this role through STS, starting from the default credential chain. */
-  roleArn?: string | null;
-  roleSessionName?: string;
-  /** Seconds, 900 to 43200. */
-  roleDuration?: number;
-  /** An STS endpoint (a VPC endpoint, a partition's regional endpoint); default the SDK's. */
-  stsEndpoint?: string | null;
-  /** Attempts per request, retries included (the SDK's standard retry mode). Default 3. */
-  maxAttempts?: number;
-}
-
-export const MIN_ROLE_DURATION = 900;
-export const MAX_ROLE_DURATION = 43200;
-
-/** Checks the role options before any network work: a wrong value is exit 2. */
-export function validateAccessOptions(options: S3AccessOptions): void {
-  const duration = options.roleDuration ?? 3600;
-  if (!Number.isInteger(duration) || duration < MIN_ROLE_DURATION || duration > MAX_ROLE_DURATION) {
-    throw new UsageError(`--role-duration must be whole seconds from ${MIN_ROLE_DURATION} to ${MAX_ROLE_DURATION}, got ${options.roleDuration}`);
-  }
-  const session = options.roleSessionName ?? 'siggate';
-  if (!/^[\w+=,.@-]{2,64}$/.test(session)) throw new UsageError(`--role-session-name must be 2-64 characters of letters, digits and +=,.@_-, got "${session}"`);
-  if (options.roleArn && !/^arn:aws[\w-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(options.roleArn)) {
-    throw new UsageError(`--role-arn must be an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME), got "${options.roleArn}"`);
-  }
-  for (const [flag, value] of [['--endpoint', options.endpoint], ['--sts-endpoint', options.stsEndpoint]] as const) {
-    if (!value) continue;
-    try {
-      const url = new URL(value);
-      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http(s)');
-    } catch {
-      throw new UsageError(`${flag} must be an http(s) URL, got "${value}"`);
-    }
-  }
-}
+import { RemoteError } from '../core/errors.js';
+import { validateAccessOptions, type S3AccessOptions, type S3ClientLike } from './access.js';
 
 /**
  * The SDK's default chain (environment, shared config and profiles, web identity, ECS, EC2 instance
@@ -62,16 +21,47 @@ export function credentialsFor(options: S3AccessOptions): ReturnType<typeof from
   });
 }
 
+/**
+ * A caller's client as the SDK type. siggate sends it commands of its own @aws-sdk/client-s3; SDK v3
+ * commands bring their own serializers, so a client of another 3.x release runs them (the same release
+ * is the safest).
+ */
+export function asS3Client(client: S3ClientLike): S3Client {
+  return client as S3Client;
+}
+
 /** An S3 client; validates the options first. */
 export function createS3Client(options: S3AccessOptions): S3Client {
   validateAccessOptions(options);
-  return new S3Client({
-    ...(options.region ? { region: options.region } : {}),
-    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-    forcePathStyle: options.forcePathStyle ?? false,
-    credentials: credentialsFor(options),
-    maxAttempts: options.maxAttempts ?? 3,
-  });
+  return withoutNodeVersionNotice(
+    () =>
+      new S3Client({
+        ...(options.region ? { region: options.region } : {}),
+        ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+        forcePathStyle: options.forcePathStyle ?? false,
+        credentials: credentialsFor(options),
+        maxAttempts: options.maxAttempts ?? 3,
+      }),
+  );
+}
+
+/** The SDK's documented switch for its notice that releases from 2027 on need Node.js 22 (aws/aws-sdk-js-v3#7983). */
+const NODE_VERSION_NOTICE_SWITCH = 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED';
+
+/**
+ * Builds an SDK client without that 8-line notice on stderr: siggate pins the SDK release and states the
+ * Node.js versions it supports in package.json's engines, so the notice is for siggate's maintainers, not
+ * for a pipeline's log. The SDK reads the switch when the first client is built and then never warns
+ * again in this process; the environment is put back as it was, and a value the user set is left alone.
+ */
+function withoutNodeVersionNotice<T>(build: () => T): T {
+  if (process.env[NODE_VERSION_NOTICE_SWITCH] !== undefined) return build();
+  process.env[NODE_VERSION_NOTICE_SWITCH] = 'true';
+  try {
+    return build();
+  } finally {
+    delete process.env[NODE_VERSION_NOTICE_SWITCH];
+  }
 }
 
 /** The S3 error code (`NoSuchKey`, `AccessDenied`, …) of an SDK error, or null. */

@@ -1,6 +1,7 @@
-import type { S3Client } from '@aws-sdk/client-s3';
 import type { KeySource } from '../core/key-source.js';
 import { KeyConfigError } from '../core/errors.js';
+import type { S3ClientLike } from './access.js';
+import { asS3Client } from './client.js';
 import { getObject, listObjectKeys } from './s3-objects.js';
 import { parseS3Uri } from './s3-uri.js';
 
@@ -8,7 +9,8 @@ import { parseS3Uri } from './s3-uri.js';
  * The key objects under an `s3://BUCKET/PREFIX/` (or one `s3://BUCKET/KEY`) as key sources, read into
  * memory and never written anywhere. Keys in S3 are exactly as trustworthy as whoever can write there.
  */
-export async function readS3KeySources(client: S3Client, uri: string): Promise<KeySource[]> {
+export async function readS3KeySources(like: S3ClientLike, uri: string): Promise<KeySource[]> {
+  const client = asS3Client(like);
   const location = parseS3Uri(uri, '--keys', { allowPrefix: true });
   const prefix = location.key === '' || location.key.endsWith('/');
   const keys = prefix ? (await listObjectKeys(client, location.bucket, location.key)).filter((k) => !k.endsWith('/')) : [location.key];

@@ -1,11 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { createMessage, decryptKey, readPrivateKey, sign, type PrivateKey } from 'openpgp';
 import { SigningError } from '../core/errors.js';
+import type { SigningKeyRef } from '../core/key-source.js';
 import { readPassphrase } from './passphrase.js';
 import type { Identity } from './object-text.js';
-
-/** A secret key to sign with: a file's path (`--key FILE`), or the armored key itself (a pipeline's credential). */
-export type SigningKeyRef = string | { name: string; armored: string };
 
 /** An unlocked OpenPGP secret key that siggate signs with itself (`--key FILE`). */
 export interface KeyFileSigner {

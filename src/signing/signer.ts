@@ -2,7 +2,8 @@ import { resolve } from 'node:path';
 import { git, gitEnv, runGit } from '../git/run-git.js';
 import { objectFormatOf, withScratchRepo } from '../git/scratch-repo.js';
 import { SigningError, UsageError } from '../core/errors.js';
-import { loadKeyFile, signDetached, type KeyFileSigner, type SigningKeyRef } from './key-file.js';
+import type { SigningKeyRef } from '../core/key-source.js';
+import { loadKeyFile, signDetached, type KeyFileSigner } from './key-file.js';
 import { appendTagSignature, formatCommit, formatTag, insertCommitSignature, type CommitSpec, type Identity, type TagSpec } from './object-text.js';
 
 /**

@@ -6,7 +6,7 @@ import { demoKeys } from '../../fixtures/lib/demo-keys.js';
 import { run } from '../../fixtures/lib/run.js';
 import { generateSshKey, writeAllowedSigners, type SshKey } from '../../fixtures/lib/ssh.js';
 import { makeTempDir, registerCleanup } from '../../fixtures/lib/temp.js';
-import type { S3AccessOptions } from '../../src/s3/client.js';
+import type { S3AccessOptions } from '../../src/s3/access.js';
 import { isolateAwsEnv, startS3, type FakeS3 } from './aws-fakes.js';
 import { makeKeysDir, type DemoWorld } from './world.js';
 

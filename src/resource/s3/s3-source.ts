@@ -1,5 +1,5 @@
 import { UsageError } from '../../core/errors.js';
-import type { S3AccessOptions } from '../../s3/client.js';
+import type { S3AccessOptions } from '../../s3/access.js';
 import { isObject, optionalBoolean, optionalString, parseParams } from '../protocol/json.js';
 import { parseSourceKeys, type SourceKeys } from '../protocol/source-keys.js';
 
