@@ -2,7 +2,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { UsageError } from '../core/errors.js';
 import type { MergeSignOptions, MergeSignResult } from '../commands/merge-sign.js';
 import { addPolicyOptions, collect, policyOptionsOf, type PolicyFlags } from './options.js';
-import { finish } from './output.js';
+import { finish, writeErr } from './output.js';
 
 interface MergeSignFlags extends PolicyFlags {
   pr?: number;
@@ -62,7 +62,7 @@ export function addMergeSignCommand(program: Command): void {
       dryRun: flags.dryRun ?? false,
       token: tokenFromEnvironment(),
       ...(flags.apiUrl ? { apiUrl: flags.apiUrl } : {}),
-      ...(flags.json ? {} : { onStep: (message: string) => process.stderr.write(`${message}…\n`) }),
+      ...(flags.json ? {} : { onStep: (message: string) => void writeErr(`${message}…\n`) }),
     };
     const result = await mergeSign(options);
     await finish({ ok: result.ok, json: result, human: () => formatMergeSign(result) }, flags.json ?? false);

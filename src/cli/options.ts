@@ -2,6 +2,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { parseRangeMode, type GateOptions, type RangeOptions } from '../core/gate-options.js';
 import type { RangeMode } from '../core/report.js';
 import type { ReaderKind } from '../git/object-reader.js';
+import { printWarning } from './output.js';
 
 /** Flags shared by every command that verifies. */
 export interface PolicyFlags {
@@ -64,7 +65,7 @@ export function addRangeOptions(command: Command): Command {
     .option('--allow-unsigned-root', 'accept a trust root anyone who can push it could move (a lightweight or unsigned tag, a branch), with a warning');
 }
 
-/** The gate options the policy flags stand for; warnings go to stderr unless JSON was asked for. Defaults come from `gatePolicyOf`. */
+/** The gate options the policy flags stand for; warnings go to stderr as they happen (once each) unless JSON was asked for. Defaults come from `gatePolicyOf`. */
 export function policyOptionsOf(flags: PolicyFlags): GateOptions {
   return {
     ...(flags.keys ? { keys: flags.keys } : {}),
@@ -72,7 +73,7 @@ export function policyOptionsOf(flags: PolicyFlags): GateOptions {
     allowFile: flags.allowFile ?? [],
     ignoreExpiry: flags.ignoreExpiry ?? false,
     allowWeak: flags.allowWeak ?? false,
-    ...(flags.json ? {} : { onWarning: (message: string) => void process.stderr.write(`warning: ${message}\n`) }),
+    ...(flags.json ? {} : { onWarning: printWarning }),
   };
 }
 

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { PromoteResult } from '../commands/promote.js';
 import { promotionNamingOf, type PromotionNaming } from '../core/promotion.js';
-import { finish } from './output.js';
+import { finish, writeErr } from './output.js';
 import { formatRangeReport } from './format.js';
 import { addPolicyOptions, addRangeOptions, addRepositoryOptions, policyOptionsOf, rangeOptionsOf, type PolicyFlags, type RangeFlags, type RepositoryFlags } from './options.js';
 
@@ -49,7 +49,7 @@ export function addPromoteCommand(program: Command): void {
       keyFile: flags.key ?? null,
       push: flags.push ?? null,
       dryRun: flags.dryRun ?? false,
-      ...(flags.json ? {} : { onStep: (message: string) => process.stderr.write(`${message}…\n`) }),
+      ...(flags.json ? {} : { onStep: (message: string) => void writeErr(`${message}…\n`) }),
     });
     await finish({ ok: result.ok, json: result, human: () => formatPromote(result) }, flags.json ?? false);
   });

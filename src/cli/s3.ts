@@ -3,6 +3,7 @@ import type { ArtifactReport } from '../commands/s3-artifact.js';
 import type { PutReport } from '../commands/s3-put.js';
 import type { S3AccessOptions } from '../s3/access.js';
 import { addPolicyOptions, policyOptionsOf, type PolicyFlags } from './options.js';
+import { finish } from './output.js';
 
 interface S3Flags extends PolicyFlags {
   region?: string;
@@ -56,7 +57,7 @@ export function addS3Command(program: Command): void {
     .action(async (object: string, flags: S3Flags & { signature?: string; versionId?: string }) => {
       const { s3Verify } = await import('../commands/s3-artifact.js');
       const report = await s3Verify({ ...policyOptionsOf(flags), ...accessOf(flags), object, signature: flags.signature ?? null, versionId: flags.versionId ?? null, namespace: flags.namespace });
-      printArtifact(report, flags.json);
+      await finish({ ok: report.ok, json: report, human: () => formatArtifact(report) }, flags.json ?? false);
     });
 
   addS3Options(s3.command('get').argument('<object>', 's3://BUCKET/KEY'))
@@ -67,7 +68,7 @@ export function addS3Command(program: Command): void {
     .action(async (object: string, flags: S3Flags & { out: string; signature?: string; versionId?: string }) => {
       const { s3Get } = await import('../commands/s3-artifact.js');
       const report = await s3Get({ ...policyOptionsOf(flags), ...accessOf(flags), object, out: flags.out, signature: flags.signature ?? null, versionId: flags.versionId ?? null, namespace: flags.namespace });
-      printArtifact(report, flags.json);
+      await finish({ ok: report.ok, json: report, human: () => formatArtifact(report) }, flags.json ?? false);
     });
 
   addS3Options(s3.command('put').argument('<file>', 'local file').argument('<object>', 's3://BUCKET/KEY'))
@@ -77,16 +78,8 @@ export function addS3Command(program: Command): void {
     .action(async (file: string, object: string, flags: S3Flags & { signature?: string; key?: string }) => {
       const { s3Put } = await import('../commands/s3-put.js');
       const report = await s3Put({ ...policyOptionsOf(flags), ...accessOf(flags), file, object, signatureFile: flags.signature ?? null, keyFile: flags.key ?? null, namespace: flags.namespace });
-      if (flags.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
-      else process.stderr.write(formatPut(report));
-      process.exitCode = report.ok ? 0 : 1;
+      await finish({ ok: report.ok, json: report, human: () => formatPut(report) }, flags.json ?? false);
     });
-}
-
-function printArtifact(report: ArtifactReport, json: boolean | undefined): void {
-  if (json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
-  else process.stderr.write(formatArtifact(report));
-  process.exitCode = report.ok ? 0 : 1;
 }
 
 /** The human report of `s3 verify` / `s3 get`. */

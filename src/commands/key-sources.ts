@@ -1,6 +1,6 @@
 import { constants } from 'node:fs';
-import { open, readdir, stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { open, readdir, realpath, stat } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { KeyConfigError } from '../core/errors.js';
 import type { KeyRef, KeySource } from '../core/key-source.js';
 import type { S3ClientLike } from '../s3/access.js';
@@ -74,28 +74,65 @@ export async function readAllowFiles(files: readonly string[]): Promise<string[]
 
 async function listKeyFiles(path: string): Promise<string[]> {
   const info = await stat(path).catch((error: unknown) => {
-    throw new KeyConfigError(`keys path ${path} does not exist or cannot be read`, { cause: error });
+    throw new KeyConfigError(`keys path ${path} ${describeFsFailure(error)}`, { cause: error });
   });
   if (info.isFile()) return [path];
   if (!info.isDirectory()) throw new KeyConfigError(`keys path ${path} is neither a file nor a directory`);
-  const entries = await readdir(path, { withFileTypes: true }).catch((error: unknown) => {
-    throw new KeyConfigError(`cannot list keys directory ${path}: ${(error as Error).message}`, { cause: error });
+  return listKeyDirectory(path, new Set());
+}
+
+/**
+ * Key files under `dir`, named as the user spelled the path (`./keys/alice.asc`, not `keys/alice.asc`): remedies
+ * name them. Symbolic links are followed, to files and to directories, but each directory is walked once,
+ * so a link back to a parent is no loop.
+ */
+async function listKeyDirectory(dir: string, walked: Set<string>): Promise<string[]> {
+  const real = await realpath(dir).catch((error: unknown) => {
+    throw new KeyConfigError(`keys directory ${dir} ${describeFsFailure(error)}`, { cause: error });
+  });
+  if (walked.has(real)) return [];
+  walked.add(real);
+  const entries = await readdir(dir, { withFileTypes: true }).catch((error: unknown) => {
+    throw new KeyConfigError(`cannot list keys directory ${dir}: ${describeFsFailure(error)}`, { cause: error });
   });
   const files: string[] = [];
   for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
     if (entry.name.startsWith('.')) continue;
-    const full = join(path, entry.name);
-    if (entry.isDirectory()) files.push(...(await listKeyFiles(full)));
+    const full = dir.endsWith('/') ? `${dir}${entry.name}` : `${dir}/${entry.name}`;
+    if (entry.isDirectory() || (entry.isSymbolicLink() && (await isDirectory(full)))) files.push(...(await listKeyDirectory(full, walked)));
     else if (isAllowedSignersName(entry.name) || OPENPGP_EXTENSIONS.some((ext) => entry.name.endsWith(ext))) files.push(full);
   }
   return files;
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  return stat(path).then((info) => info.isDirectory(), () => false);
+}
+
+/** Why a path could not be used, in words: "does not exist", "is a loop of symbolic links", … */
+function describeFsFailure(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  switch (code) {
+    case 'ENOENT':
+    case 'ENOTDIR':
+      return 'does not exist';
+    case 'EACCES':
+    case 'EPERM':
+      return `cannot be read: permission denied (${code})`;
+    case 'ELOOP':
+      return 'is a loop of symbolic links (ELOOP)';
+    case 'ENAMETOOLONG':
+      return 'is too long a path (ENAMETOOLONG)';
+    default:
+      return `cannot be read: ${code ?? (error as Error).message}`;
+  }
 }
 
 /** Only regular files, and only up to the size limit: a FIFO or a device named `*.asc` must not hang or exhaust memory. */
 async function readBoundedFile(file: string, what: string): Promise<Uint8Array> {
   // non-blocking: opening a FIFO for reading would otherwise wait for a writer forever; fstat then refuses it
   const handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY).catch((error: unknown) => {
-    throw new KeyConfigError(`cannot read ${what} ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
+    throw new KeyConfigError(`${what} ${file} ${describeFsFailure(error)}`, { cause: error });
   });
   try {
     const info = await handle.stat();
@@ -106,7 +143,7 @@ async function readBoundedFile(file: string, what: string): Promise<Uint8Array> 
     return bytes.subarray(0, bytesRead);
   } catch (error) {
     if (error instanceof KeyConfigError) throw error;
-    throw new KeyConfigError(`cannot read ${what} ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
+    throw new KeyConfigError(`${what} ${file} ${describeFsFailure(error)}`, { cause: error });
   } finally {
     await handle.close();
   }

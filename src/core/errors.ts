@@ -1,3 +1,48 @@
+/** The most of one value (a revision, a path, a flag's argument) a message quotes. */
+export const MAX_QUOTED_CHARS = 200;
+/** The most of a whole message: a long argument full of spaces must not fill a terminal either. */
+export const MAX_MESSAGE_CHARS = 2000;
+const LONG_WORD = new RegExp(`\\S{${MAX_QUOTED_CHARS + 1},}`, 'g');
+
+/** `text` cut to about `max` characters, the middle replaced by an ellipsis: the start and the end (a file name, a closing quote) stay. */
+export function shortenText(text: string, max: number = MAX_QUOTED_CHARS): string {
+  if (text.length <= max) return text;
+  const tail = Math.floor(max / 4);
+  return `${wholeCharacters(text, 0, max - tail - 1)}…${wholeCharacters(text, text.length - tail, text.length)}`;
+}
+
+/**
+ * A message as users see it: every quoted value and every run of non-space characters over
+ * {@link MAX_QUOTED_CHARS} (a 100 kB revision, path or flag value in it) shortened, and the whole kept under
+ * {@link MAX_MESSAGE_CHARS}. Every {@link SiggateError} message goes through it, so no message builder has to remember.
+ */
+export function boundMessage(message: string): string {
+  return shortenText(shortenQuotedValues(message).replace(LONG_WORD, (word) => shortenText(word)), MAX_MESSAGE_CHARS);
+}
+
+/** Every `"…"` value (as JSON.stringify quotes a revision) shortened; one pass, so no input makes it slow. */
+function shortenQuotedValues(message: string): string {
+  let shown = '';
+  let done = 0;
+  for (;;) {
+    const open = message.indexOf('"', done);
+    if (open === -1) break;
+    let close = open + 1;
+    while (close < message.length && message[close] !== '"') close += message[close] === '\\' ? 2 : 1;
+    // an unterminated quote is left to the other limits
+    if (close >= message.length) break;
+    shown += `${message.slice(done, open)}"${shortenText(message.slice(open + 1, close))}"`;
+    done = close + 1;
+  }
+  return shown + message.slice(done);
+}
+
+/** `text.slice(start, end)` without half of a surrogate pair at either edge. */
+function wholeCharacters(text: string, start: number, end: number): string {
+  const low = (i: number): boolean => i > 0 && i < text.length && /[\uDC00-\uDFFF]/.test(text[i]!);
+  return text.slice(low(start) ? start + 1 : start, low(end) ? end - 1 : end);
+}
+
 /** Failures of the machinery (not verdicts). Each class has a stable `code`; `exitCodeFor` maps them. */
 export class SiggateError extends Error {
   static readonly code: string = 'SIGGATE_ERROR';
@@ -6,7 +51,7 @@ export class SiggateError extends Error {
     return (this.constructor as typeof SiggateError).code;
   }
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super(boundMessage(message), options);
     this.name = new.target.name;
   }
 }

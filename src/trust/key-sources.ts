@@ -21,8 +21,9 @@ export function parseKeySources(sources: readonly KeySource[], onWarning: (messa
   for (const source of sources) {
     digests.push(createHash('sha256').update(source.bytes).digest('hex'));
     const text = Buffer.from(source.bytes).toString('utf8');
+    refusePrivateKey(source.name, text);
     if (source.kind === 'allowed-signers') ssh.push(...parseAllowedSigners(text, source.name));
-    else if (isSshPublicKeyText(text)) ssh.push(...parseSshPublicKeyFile(text, source.name, baseName(source.name).replace(/\.pub$/, '')));
+    else if (isSshPublicKeyText(firstContentLine(text))) ssh.push(...parseSshPublicKeyFile(text, source.name, baseName(source.name).replace(/\.pub$/, '')));
     else {
       const content = readOpenpgpSource(source);
       for (const skipped of content.skipped) onWarning(`${source.name}: a key was skipped: ${skipped}`);
@@ -42,6 +43,22 @@ export function parseKeySources(sources: readonly KeySource[], onWarning: (messa
   }
   const digest = createHash('sha256').update(digests.sort().join('\n')).digest('hex');
   return new Keyring(new OpenpgpKeyring([...certificates.values()], standalone), ssh, sources.map((s) => s.name), digest);
+}
+
+// OpenSSH's own format, and the PEM forms ssh-keygen also reads (an OpenPGP secret key is `PGP PRIVATE KEY BLOCK`)
+const PRIVATE_KEY_PEM = /-----BEGIN (?:OPENSSH |RSA |DSA |EC |ENCRYPTED )?PRIVATE KEY-----/;
+
+/** An SSH private key given as a key (`--keys ~/.ssh/id_ed25519`, or one named `*.pub`) is refused by name, its bytes never quoted. */
+function refusePrivateKey(name: string, text: string): void {
+  if (!PRIVATE_KEY_PEM.test(text)) return;
+  throw new KeyConfigError(
+    `${name} is an SSH private key; give its public half (ssh-keygen -y -f ${name}) or an allowed_signers file; a private key has no place among the allowed keys`,
+  );
+}
+
+/** The first line that is neither blank nor a comment, found without splitting a whole (up to 16 MB) file into lines. */
+function firstContentLine(text: string): string {
+  return /^[^\S\n]*([^#\s][^\n]*)/m.exec(text)?.[1]?.trim() ?? '';
 }
 
 function readOpenpgpSource(source: KeySource): KeyFileContent {

@@ -1,5 +1,6 @@
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoKeys, demoKeysDir, importDemoKeys } from '../../fixtures/lib/demo-keys.js';
 import { GpgHome } from '../../fixtures/lib/gpg.js';
@@ -161,5 +162,73 @@ describe('bin/siggate', () => {
     expect(bob.algorithm).toMatch(/rsa.*3072/);
     expect(bob.userIds).toEqual([demoKeys.bob.userId]);
     expect(bob.expires).toBe('never');
+  });
+});
+
+/** bin/siggate with its stdout closed before it writes a byte: the reader of `siggate … | head -c 10` gone. */
+function runWithClosedStdout(args: readonly string[]): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [resolve(import.meta.dirname, '../../bin/siggate'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.destroy();
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((done) => child.on('close', (code) => done({ code, stderr })));
+}
+
+describe('bin/siggate output', () => {
+  let repo: Repo;
+  let revokedOid: string;
+  let root: string;
+  let soon: string;
+  let passing: string;
+
+  beforeAll(async () => {
+    const gpg = await GpgHome.create();
+    await importDemoKeys(gpg, ['alice']);
+    const signed = await Repo.init();
+    await signed.commit({ message: 'signed by alice\n', sign: { gpg, key: demoKeys.alice.fingerprint } });
+    passing = signed.dir;
+    const revoked = await gpg.generateKey({ name: 'Revoked Signer', email: 'revoked@siggate.test', algo: 'ed25519' });
+    soon = await gpg.generateKey({ name: 'Expiring Signer', email: 'soon@siggate.test', algo: 'ed25519', expire: '10d' });
+    repo = await Repo.init();
+    revokedOid = await repo.commit({ message: 'by a key revoked since\n', sign: { gpg, key: revoked } });
+    await gpg.revoke(revoked, { reason: 'compromised' });
+    root = await makeTempDir('siggate-e2e-given-');
+    await mkdir(join(root, 'given'));
+    await writeFile(join(root, 'given', 'revoked.asc'), await gpg.exportPublic(revoked));
+    await writeFile(join(root, 'given', 'soon.asc'), await gpg.exportPublic(soon));
+  });
+  afterAll(cleanupAll);
+
+  it("prints siggate's own version, not the calling project's", async () => {
+    const manifest = JSON.parse(await readFile(resolve(import.meta.dirname, '../../package.json'), 'utf8')) as { version: string };
+    const result = await runBin('siggate', ['--version'], { env: { ...process.env, npm_package_version: '9.9.9-caller' } });
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim()).toBe(manifest.version);
+  });
+
+  it.each([
+    ['a passing run', () => ['verify', '--repo', passing, '--keys', demoKeysDir(), '--json'], 0],
+    ['a blocked run', () => ['verify', '--repo', repo.dir, '--keys', demoKeysDir(), '--json'], 1],
+    ['--help', () => ['verify', '--help'], 0],
+  ])('exits quietly when stdout is closed: %s keeps its exit code', async (_name, args, code) => {
+    const result = await runWithClosedStdout(args());
+    expect(result.code).toBe(code);
+    expect(result.stderr).toBe('');
+  });
+
+  it('names the key file as the user gave the keys path in the fix line', async () => {
+    const relative = await runBin('siggate', ['verify', '--repo', repo.dir, '--keys', './given', '--json'], { cwd: root });
+    expect(relative.code).toBe(1);
+    const commit = (JSON.parse(relative.stdout) as RangeReport).commits[0]!;
+    expect(commit).toMatchObject({ oid: revokedOid, status: 'revoked-key' });
+    expect(commit.remedy).toContain('./given/revoked.asc');
+    const absolute = await runBin('siggate', ['verify', '--repo', repo.dir, '--keys', `${join(root, 'given')}/`, '--json']);
+    expect((JSON.parse(absolute.stdout) as RangeReport).commits[0]!.remedy).toContain(`${join(root, 'given')}/revoked.asc`);
+  });
+
+  it('prints a key about to expire once, under the key, in the human listing', async () => {
+    const result = await runBin('siggate', ['keys', '--keys', join(root, 'given')]);
+    expect(result.code).toBe(0);
+    expect((result.stdout + result.stderr).match(new RegExp(`warning: key ${soon} expires`, 'g'))).toHaveLength(1);
   });
 });

@@ -168,11 +168,12 @@ function issuerOf(signature: SignaturePacket): string {
 }
 
 function remedyFor(status: string, signer: KeyComponent): string {
+  // where: the key source as the user named it (./keys/ana.asc, s3://bucket/keys/ana.asc, an inline key of the pipeline)
   const where = signer.entry.source;
   if (status === 'expired-key') {
-    return `key ${signer.fingerprint} had expired when it signed (${where}); if its owner extended it, refresh that file, else pass --ignore-expiry for old history`;
+    return `key ${signer.fingerprint} had expired when it signed; if its owner has since extended it, refresh ${where} with the current public key, else pass --ignore-expiry for old history`;
   }
-  if (status === 'revoked-key') return `key ${signer.fingerprint} is revoked (${where}); re-sign the commit with a valid key`;
+  if (status === 'revoked-key') return `key ${signer.fingerprint} in ${where} is revoked; re-sign with a valid key`;
   return `key ${signer.fingerprint} in ${where} cannot make this signature; check its subkeys, key flags and back-signatures`;
 }
 

@@ -46,7 +46,7 @@ export function verifySshSignature(
     return makeVerdict('unknown-key', 'ssh', `SSH key ${fingerprint} (${sig.key.type}) is not an allowed signer`, {
       signer: { fingerprint, signingKey: fingerprint, userId: null },
       signedAt: context.committerTime,
-      remedy: `add the key to keys/allowed_signers if ${fingerprint} belongs to an allowed signer`,
+      remedy: `if ${fingerprint} belongs to an allowed signer, add it to ${allowedSignersFileOf(signers)}`,
     });
   }
   return judgeKnownKey(sig, payload, matches, context);
@@ -87,6 +87,12 @@ function judgeKnownKey(sig: SshSig, payload: Uint8Array, matches: AllowedSigner[
 }
 
 /** The signer as reported: the principal that verified, else the entry's first principal. */
+/** Where a new SSH signer goes: the allowed_signers file the keys already have, else one to create among them. */
+function allowedSignersFileOf(signers: readonly AllowedSigner[]): string {
+  const file = signers.find((s) => /(^|\/)(allowed_signers|[^/]*\.allowed_signers)$/.test(s.source))?.source;
+  return file ?? 'an allowed_signers file among the keys (--keys)';
+}
+
 function signerOf(entry: AllowedSigner, fingerprint: string, principal?: string): Signer {
   const source = `${entry.source}:${entry.line}`;
   return { fingerprint, signingKey: fingerprint, userId: principal ?? entry.principals[0] ?? null, source };
