@@ -38,18 +38,18 @@ export async function verifyRangeIn(gate: GateSession, request: RangeRequest): P
   const cache = request.cache ? await openCache(gate, range.mode, since) : null;
   const total = request.onProgress ? await countRequired(gate, target, since, range.mode) : null;
   const commits: CommitReport[] = [];
-  // what each listed commit requires, for the cache to remember; not kept without one
-  const requires: (readonly string[])[] | null = cache ? [] : null;
+  // what each checked commit requires, for the cache to remember; not kept without one
+  const requires = cache ? new Map<string, readonly string[]>() : null;
   let done = 0;
   const completed = (): void => request.onProgress?.(++done, total);
   // a bounded number of checks in flight: enough to feed the worker threads, little memory
   const inFlight: Promise<void>[] = [];
-  const walk = await walkRange(gate.graph, { target, since, mode: range.mode, ...(cache ? { verified: cache } : {}) }, async (step) => {
-    requires?.push(step.requires);
+  const walk = await walkRange(gate.graph, { target, since, mode: range.mode, ...(cache ? { verified: cache } : {}) }, (step) => {
     if (step.cached) {
       commits.push(cache!.report(step.oid));
       return completed();
     }
+    requires?.set(step.oid, step.requires);
     const index = commits.push(PENDING) - 1;
     inFlight.push(
       gate.trust.checker.checkCommit(step.oid, step.commit).then((report) => {
@@ -57,7 +57,7 @@ export async function verifyRangeIn(gate: GateSession, request: RangeRequest): P
         completed();
       }),
     );
-    if (inFlight.length > IN_FLIGHT) await inFlight.shift();
+    return inFlight.length > IN_FLIGHT ? inFlight.shift() : undefined;
   });
   await Promise.all(inFlight);
   const failed = commits.filter((c) => c.status !== 'valid').length;
@@ -68,7 +68,7 @@ export async function verifyRangeIn(gate: GateSession, request: RangeRequest): P
     const cut = gate.reader.overrides.shallow ? ', or the repository is shallow and cut between them (git fetch --unshallow)' : '';
     reason = `${targetRev} does not descend from the trust root ${range.since}: the branch was rewound or rewritten${cut}`;
   }
-  if (status === 'passed') await cache?.record(target, commits, requires!);
+  if (status === 'passed' && cache && requires) await cache.record(target, commits, requires);
   return { ok: status === 'passed', status, target, since, mode: range.mode, checked: commits.length, failed, reason, commits, reused: walk.reused, warnings: gate.trust.warnings };
 }
 

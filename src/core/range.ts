@@ -41,7 +41,8 @@ export type WalkStep =
   /** Verified by an earlier run: nothing to read or check. */
   | { oid: string; cached: true; requires: readonly string[] };
 
-export type CommitVisitor = (step: WalkStep) => Promise<void>;
+/** Called for each step in order; the walk waits for a returned promise (back-pressure) and goes straight on otherwise. */
+export type CommitVisitor = (step: WalkStep) => Promise<void> | void;
 
 export interface WalkRequest {
   target: string;
@@ -70,8 +71,7 @@ export async function walkRange(graph: RangeGraph, request: WalkRequest, visit: 
   const verified = request.verified ?? NOTHING_VERIFIED;
   const descends = since ? target === since || (await graph.isAncestor(since, target)) : null;
   const reused = new Set<string>();
-  const note = (oid: string): void => void reused.add(oid);
-  if (verified.has(target)) note(target);
+  if (verified.has(target)) reused.add(target);
   if (mode === 'tip') {
     await visit(verified.has(target) ? { oid: target, cached: true, requires: [] } : { oid: target, cached: false, commit: await graph.commit(target), requires: [] });
     return { descends, reused: [...reused] };
@@ -82,12 +82,13 @@ export async function walkRange(graph: RangeGraph, request: WalkRequest, visit: 
     trusted = since ? await graph.ancestors([since]) : trusted;
     await graph.prefetchRange(target, [...(since ? [since] : []), ...verified.heads], mode === 'first-parent');
   }
-  const step = async (oid: string): Promise<WalkStep> => {
-    if (verified.has(oid)) return { oid, cached: true, requires: verified.requires(oid) };
+  // a verified commit is answered from memory: no promise, no tick, for each of 10,000 cached commits
+  const step = (oid: string): WalkStep | Promise<WalkStep> => (verified.has(oid) ? { oid, cached: true, requires: verified.requires(oid) } : readStep(oid));
+  const readStep = async (oid: string): Promise<WalkStep> => {
     const commit = await requireCommit(graph, oid);
     const parents = validParents(graph.hashAlgo, commit);
     const requires = (mode === 'first-parent' ? parents.slice(0, 1) : parents).filter((parent) => !trusted.has(parent));
-    for (const parent of requires) if (verified.has(parent)) note(parent);
+    for (const parent of requires) if (verified.has(parent)) reused.add(parent);
     return { oid, cached: false, commit, requires };
   };
   if (mode === 'all') await walkAll(target, step, visit);
@@ -96,12 +97,19 @@ export async function walkRange(graph: RangeGraph, request: WalkRequest, visit: 
   return { descends, reused: [...reused] };
 }
 
-type Step = (oid: string) => Promise<WalkStep>;
+type Step = (oid: string) => WalkStep | Promise<WalkStep>;
+
+/** Whether a value is a promise, to wait only when there is something to wait for. */
+function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
+  return value instanceof Promise;
+}
 
 async function walkFirstParent(target: string, step: Step, visit: CommitVisitor): Promise<void> {
   for (let oid: string | undefined = target; oid !== undefined; ) {
-    const current = await step(oid);
-    await visit(current);
+    const next = step(oid);
+    const current = isPromise(next) ? await next : next;
+    const visited = visit(current);
+    if (visited) await visited;
     oid = current.requires[0];
   }
 }
@@ -116,8 +124,10 @@ async function walkAll(target: string, step: Step, visit: CommitVisitor): Promis
       queue.splice(0, head);
       head = 0;
     }
-    const current = await step(oid);
-    await visit(current);
+    const next = step(oid);
+    const current = isPromise(next) ? await next : next;
+    const visited = visit(current);
+    if (visited) await visited;
     for (const parent of current.requires) {
       if (seen.has(parent)) continue;
       seen.add(parent);

@@ -224,7 +224,7 @@ describe('verification cache', () => {
     const corruptions = [
       '{"format":3,"heads":[',
       // a commit requiring an earlier row: the history would loop
-      JSON.stringify({ ...content, commits: content.commits.map((row, i) => (i === 2 ? [row[0], [0], ...row.slice(2)] : row)) }),
+      JSON.stringify({ ...content, commits: content.commits.map((row, i) => (i === 2 ? [row[0], [-2], ...row.slice(2)] : row)) }),
       // a required commit that is not there
       JSON.stringify({ ...content, commits: content.commits.slice(0, 2) }),
       JSON.stringify({ ...content, policy: 'f'.repeat(64) }),
