@@ -96,7 +96,7 @@ function summarizeUnlisted(commits: readonly CommitReport[], shown: readonly Com
   for (const commit of commits) if (!listed.has(commit)) byStatus.set(commit.status, (byStatus.get(commit.status) ?? 0) + 1);
   const unlisted = commits.length - shown.length;
   const counts = [...byStatus].filter(([, n]) => n > 0).map(([status, n]) => `${n} ${status}`);
-  return wrap('  ', `${unlisted} more commit${unlisted === 1 ? '' : 's'} not listed (${counts.join(', ')}); --verbose lists every commit`, '  ', WIDTH);
+  return wrap('  ', `${unlisted} commit${unlisted === 1 ? '' : 's'} not listed (${counts.join(', ')}); --verbose lists every commit`, '  ', WIDTH);
 }
 
 function countWhere<T>(items: readonly T[], test: (item: T) => boolean): number {
