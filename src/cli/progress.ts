@@ -18,6 +18,10 @@ export interface Progress {
 
 const BAR_WIDTH = 24;
 const REDRAW_MS = 100;
+/** The rate is measured over the last few seconds: start-up and a slow first batch do not skew it. */
+const RATE_WINDOW_MS = 3000;
+/** Below this span of measurements a rate would be noise: none is shown. */
+const RATE_MIN_MS = 500;
 
 /**
  * A progress bar on `stream`: `[####....] done/total  rate/s  time left`, or a running count while the total
@@ -27,9 +31,8 @@ export function createProgress(stream: NodeJS.WriteStream, options: ProgressOpti
   const threshold = options.threshold ?? 200;
   const now = options.now ?? Date.now;
   const enabled = stream.isTTY === true;
-  const started = now();
+  const samples: { at: number; done: number }[] = [];
   let shown = false;
-  let drawn = -Infinity;
   let latest = 0;
   return {
     enabled,
@@ -40,9 +43,13 @@ export function createProgress(stream: NodeJS.WriteStream, options: ProgressOpti
       const end = total === null ? null : Math.max(total, done);
       if ((end ?? done) < threshold) return;
       const at = now();
-      if (done !== end && at - drawn < REDRAW_MS) return;
-      drawn = at;
-      stream.write(`\r${renderProgress(done, end, at - started)}\x1b[K`);
+      const last = samples.at(-1);
+      if (last && done !== end && at - last.at < REDRAW_MS) return;
+      samples.push({ at, done });
+      while (samples.length > 2 && at - samples[1]!.at >= RATE_WINDOW_MS) samples.shift();
+      const span = at - samples[0]!.at;
+      const rate = span >= RATE_MIN_MS ? ((done - samples[0]!.done) * 1000) / span : null;
+      stream.write(`\r${renderProgress(done, end, rate)}\x1b[K`);
       shown = true;
     },
     end() {
@@ -52,9 +59,8 @@ export function createProgress(stream: NodeJS.WriteStream, options: ProgressOpti
   };
 }
 
-/** The bar's text for `done` of `total` commits after `elapsedMs`. */
-export function renderProgress(done: number, total: number | null, elapsedMs: number): string {
-  const rate = elapsedMs > 0 ? (done * 1000) / elapsedMs : null;
+/** The bar's text for `done` of `total` commits at `rate` commits per second (null: not known yet). */
+export function renderProgress(done: number, total: number | null, rate: number | null): string {
   const speed = rate === null ? '' : `  ${rate < 10 ? rate.toFixed(1) : Math.round(rate)} commits/s`;
   if (total === null) return `${done} commits checked${speed}`;
   const filled = total <= done ? BAR_WIDTH : Math.floor((done / total) * BAR_WIDTH);

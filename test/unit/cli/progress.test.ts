@@ -21,15 +21,30 @@ describe('createProgress', () => {
     const { stream, written } = fakeStream(true);
     const clock = fakeClock();
     const progress = createProgress(stream, { threshold: 10, now: clock.now });
-    clock.advance(2000);
+    progress.update(100, 1000);
+    // one measurement is no rate yet
+    expect(written).toEqual([`\r[##......................] 100/1000\x1b[K`]);
+    clock.advance(1000);
     progress.update(500, 1000);
-    expect(written).toHaveLength(1);
-    expect(written[0]).toMatch(/^\r\[#{12}\.{12}\] 500\/1000 {2}250 commits\/s {2}2s left\x1b\[K$/);
+    expect(written[1]).toBe(`\r[############............] 500/1000  400 commits/s  2s left\x1b[K`);
     clock.advance(60_000);
     progress.update(600, 100_000);
-    expect(written[1]).toContain('600/100000');
-    expect(written[1]).toMatch(/ 9\.7 commits\/s {2}2h51m left/);
+    expect(written[2]).toMatch(/\] 600\/100000 {2}1\.7 commits\/s {2}16h34m left/);
     for (const frame of written) expect(frame.replace(/\r|\x1b\[K/g, '').length).toBeLessThanOrEqual(80);
+  });
+
+  it('measures the rate over the last seconds, not since the start', () => {
+    const { stream, written } = fakeStream(true);
+    const clock = fakeClock();
+    const progress = createProgress(stream, { threshold: 10, now: clock.now });
+    progress.update(1, 10_000);
+    clock.advance(10_000);
+    progress.update(11, 10_000);
+    for (const done of [1011, 2011, 3011]) {
+      clock.advance(1000);
+      progress.update(done, 10_000);
+    }
+    expect(written.at(-1)).toMatch(/ 3011\/10000 {2}1000 commits\/s {2}7s left/);
   });
 
   it('never counts backwards when completions are reported out of order', () => {
@@ -75,7 +90,9 @@ describe('createProgress', () => {
     expect(written).toEqual([]);
     clock.advance(1000);
     progress.update(20, null);
-    expect(written[0]).toMatch(/^\r20 commits checked {2}20 commits\/s\x1b\[K$/);
+    clock.advance(1000);
+    progress.update(40, null);
+    expect(written).toEqual(['\r20 commits checked\x1b[K', '\r40 commits checked  20 commits/s\x1b[K']);
   });
 
   it('stays silent, and says it is disabled, when the stream is not a terminal; silent for short ranges', () => {
@@ -98,6 +115,6 @@ describe('createProgress', () => {
     progress.update(12, 10);
     expect(framesDone(written)).toEqual([12]);
     expect(written[0]).toMatch(/\[#{24}\] 12\/12/);
-    expect(renderProgress(0, 0, 0)).toBe(`[${'#'.repeat(24)}] 0/0`);
+    expect(renderProgress(0, 0, null)).toBe(`[${'#'.repeat(24)}] 0/0`);
   });
 });
