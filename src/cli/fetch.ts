@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../core/errors.js';
 import type { FetchOptions } from '../commands/fetch.js';
 import type { RemoteAuth } from '../remote/url.js';
-import { formatRangeReport } from './format.js';
+import { formatRangeReport, LONG_RANGE } from './format.js';
 import { finish } from './output.js';
 import { addPolicyOptions, addRangeOptions, policyOptionsOf, rangeOptionsOf, type PolicyFlags, type RangeFlags } from './options.js';
 import { createProgress } from './progress.js';
@@ -16,6 +16,7 @@ interface FetchFlags extends PolicyFlags, RangeFlags {
   tokenEnv?: string;
   sshKey?: string;
   quarantine?: string;
+  verbose?: boolean;
 }
 
 /** Registers `siggate fetch URL --into DIR`: quarantined fetch, verify, and only then check out. */
@@ -32,18 +33,19 @@ export function addFetchCommand(program: Command): void {
     .option('--token-env <var>', 'environment variable holding the HTTP(S) token (default: SIGGATE_GIT_TOKEN)')
     .option('--ssh-key <file>', 'SSH private key file for ssh remotes (default: the key in $SIGGATE_GIT_SSH_KEY, if set)')
     .option('--quarantine <dir>', 'bare cache repository reused across runs (default: a temporary one)')
+    .option('--verbose', `a row for every commit, however long the range (default past ${LONG_RANGE}: the failures and a summary)`)
     .action(async (url: string, flags: FetchFlags) => {
       const { fetchVerified } = await import('../commands/fetch.js');
       const progress = createProgress(process.stderr);
       const options: FetchOptions = {
         ...(await fetchOptionsOf(url, flags)),
-        onProgress: (done, total) => progress.update(done, total),
+        ...(progress.enabled ? { onProgress: (done: number, total: number | null) => progress.update(done, total) } : {}),
       };
       const result = await fetchVerified(options);
       progress.end();
       const where = result.report.ok ? `checked out ${result.commit.slice(0, 12)} in ${flags.into}${result.updated ? '' : ' (unchanged)'}\n` : `${flags.into} left unchanged\n`;
       await finish(
-        { ok: result.report.ok, json: { ...result.report, destination: { path: flags.into, updated: result.updated } }, human: () => formatRangeReport(result.report) + where },
+        { ok: result.report.ok, json: { ...result.report, destination: { path: flags.into, updated: result.updated } }, human: () => formatRangeReport(result.report, { verbose: flags.verbose ?? false }) + where },
         flags.json ?? false,
       );
     });

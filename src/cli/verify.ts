@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { formatRangeReport, formatTagReport } from './format.js';
+import { formatRangeReport, formatTagReport, LONG_RANGE } from './format.js';
 import { finish, finishRange } from './output.js';
 import { addPolicyOptions, addRangeOptions, addRepositoryOptions, policyOptionsOf, rangeOptionsOf, type PolicyFlags, type RangeFlags, type RepositoryFlags } from './options.js';
 import { createProgress } from './progress.js';
@@ -10,7 +10,8 @@ export function addVerifyCommand(program: Command): void {
   addRangeOptions(addRepositoryOptions(addPolicyOptions(verify)))
     .description('verify the commits a mode requires, from a trust root to REV')
     .option('--no-cache', 'neither read nor extend the verification cache under the git directory')
-    .action(async (rev: string, flags: PolicyFlags & RepositoryFlags & RangeFlags & { cache: boolean }) => {
+    .option('--verbose', `a row for every commit, however long the range (default past ${LONG_RANGE}: the failures and a summary)`)
+    .action(async (rev: string, flags: PolicyFlags & RepositoryFlags & RangeFlags & { cache: boolean; verbose?: boolean }) => {
       const { verifyRange } = await import('../commands/verify-range.js');
       const progress = createProgress(process.stderr);
       const report = await verifyRange({
@@ -20,10 +21,11 @@ export function addVerifyCommand(program: Command): void {
         reader: flags.reader,
         target: rev,
         cache: flags.cache,
-        onProgress: (done, total) => progress.update(done, total),
+        // counting the range is only worth it for a bar someone sees
+        ...(progress.enabled ? { onProgress: (done: number, total: number | null) => progress.update(done, total) } : {}),
       });
       progress.end();
-      await finishRange(report, flags.json ?? false, () => formatRangeReport(report));
+      await finishRange(report, flags.json ?? false, () => formatRangeReport(report, { verbose: flags.verbose ?? false }));
     });
 }
 

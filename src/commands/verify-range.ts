@@ -17,6 +17,7 @@ export interface RangeRequest extends Partial<RangePolicy> {
   target?: string;
   /** Reuse and extend the verification cache under the git directory. */
   cache?: boolean;
+  /** Called as each required commit is settled (checked, or listed from the cache): `done` only grows; `total` is null when unknown. Counting costs a `git rev-list`: pass it only when a bar is shown. */
   onProgress?: (done: number, total: number | null) => void;
 }
 
@@ -35,18 +36,28 @@ export async function verifyRangeIn(gate: GateSession, request: RangeRequest): P
   // a root that cannot vouch decides the range: walking down to it would check what an attacker chose
   if (root && !root.trusted) return untrustedRoot(gate, root, target, range.mode);
   const cache = request.cache ? await openCache(gate, range.mode, since) : null;
+  const total = request.onProgress ? await countRequired(gate, target, since, range.mode) : null;
   const commits: CommitReport[] = [];
+  // what each checked commit requires, for the cache to remember; not kept without one
+  const requires = cache ? new Map<string, readonly string[]>() : null;
+  let done = 0;
+  const completed = (): void => request.onProgress?.(++done, total);
   // a bounded number of checks in flight: enough to feed the worker threads, little memory
   const inFlight: Promise<void>[] = [];
-  const walk = await walkRange(gate.graph, { target, since, mode: range.mode, verified: cache?.verified }, async (oid, commit) => {
+  const walk = await walkRange(gate.graph, { target, since, mode: range.mode, ...(cache ? { verified: cache } : {}) }, (step) => {
+    if (step.cached) {
+      commits.push(cache!.report(step.oid));
+      return completed();
+    }
+    requires?.set(step.oid, step.requires);
     const index = commits.push(PENDING) - 1;
     inFlight.push(
-      gate.trust.checker.checkCommit(oid, commit).then((report) => {
+      gate.trust.checker.checkCommit(step.oid, step.commit).then((report) => {
         commits[index] = report;
-        request.onProgress?.(index + 1, null);
+        completed();
       }),
     );
-    if (inFlight.length > IN_FLIGHT) await inFlight.shift();
+    return inFlight.length > IN_FLIGHT ? inFlight.shift() : undefined;
   });
   await Promise.all(inFlight);
   const failed = commits.filter((c) => c.status !== 'valid').length;
@@ -57,7 +68,7 @@ export async function verifyRangeIn(gate: GateSession, request: RangeRequest): P
     const cut = gate.reader.overrides.shallow ? ', or the repository is shallow and cut between them (git fetch --unshallow)' : '';
     reason = `${targetRev} does not descend from the trust root ${range.since}: the branch was rewound or rewritten${cut}`;
   }
-  if (status === 'passed') await cache?.record(target);
+  if (status === 'passed' && cache && requires) await cache.record(target, commits, requires);
   return { ok: status === 'passed', status, target, since, mode: range.mode, checked: commits.length, failed, reason, commits, reused: walk.reused, warnings: gate.trust.warnings };
 }
 
@@ -67,6 +78,12 @@ export async function verifyCommit(options: VerifyOptions & { rev: string }): Pr
     const commit = await peelToCommit(gate.reader, await resolveRevision(gate.reader, options.rev), options.rev);
     return gate.trust.checker.checkCommit(commit.oid, await readCommit(gate.reader, commit.oid));
   });
+}
+
+/** How many commits the mode requires (cached ones included), for a progress bar that knows its end; null when the reader cannot tell cheaply. */
+function countRequired(gate: GateSession, target: string, since: string | null, mode: RangeMode): Promise<number | null> {
+  if (mode === 'tip') return Promise.resolve(1);
+  return gate.graph.countRange(target, since ? [since] : [], mode === 'first-parent');
 }
 
 function openCache(gate: GateSession, mode: RangeMode, since: string | null): Promise<VerifiedCache> {

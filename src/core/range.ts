@@ -16,64 +16,105 @@ export interface RangeGraph {
   ancestors(roots: readonly string[]): Promise<ReadonlySet<string>>;
   /** A hint that the walk from `target` down to `exclude` is about to read these commits. */
   prefetchRange(target: string, exclude: readonly string[], firstParent: boolean): Promise<void>;
+  /** How many commits a walk from `target` down to `exclude` visits, when the graph can tell cheaply; else null. */
+  countRange(target: string, exclude: readonly string[], firstParent: boolean): Promise<number | null>;
   /** The error for a commit the range needs but the repository does not have (a shallow clone, a broken one). */
   missing(oid: string): Error;
 }
 
-/** A commit the mode requires, read once and handed to the caller to check (null: not a readable commit). */
-export type CommitVisitor = (oid: string, commit: ParsedCommit | null) => Promise<void>;
+/**
+ * Commits an earlier passing run under the same policy (mode and trust root included) verified, each
+ * together with everything it requires: whatever the walk reaches from one of them is verified too.
+ */
+export interface VerifiedCommits {
+  has(oid: string): boolean;
+  /** What a verified commit requires in turn, as that run's walk found it: the parents the mode follows, less those the trust root vouches for. */
+  requires(oid: string): readonly string[];
+  /** Verified commits whose requirements cover the others: where reading ahead can stop. */
+  readonly heads: readonly string[];
+}
+
+/** One commit the mode requires, in the order a full walk lists them. */
+export type WalkStep =
+  /** To be checked: its bytes (null: not a readable commit, tip mode only). */
+  | { oid: string; cached: false; commit: ParsedCommit | null; requires: readonly string[] }
+  /** Verified by an earlier run: nothing to read or check. */
+  | { oid: string; cached: true; requires: readonly string[] };
+
+/** Called for each step in order; the walk waits for a returned promise (back-pressure) and goes straight on otherwise. */
+export type CommitVisitor = (step: WalkStep) => Promise<void> | void;
 
 export interface WalkRequest {
   target: string;
   since: string | null;
   mode: RangeMode;
-  /** Commits an earlier run under the same policy verified together with everything they require. */
-  verified?: ReadonlySet<string>;
+  verified?: VerifiedCommits;
 }
 
 export interface WalkResult {
   /** null without a trust root. */
   descends: boolean | null;
-  /** Commits in `verified` where the walk stopped. */
+  /** Verified commits where checking stopped: the target, or those a checked commit requires. */
   reused: string[];
 }
 
+const NOTHING_VERIFIED: VerifiedCommits = { has: () => false, requires: () => [], heads: [] };
+
 /**
  * Visit the commits a mode requires, newest first. `all`: reachable from target and not from the trust
- * root; `first-parent`: the first-parent chain from target until a commit the trust root already
- * vouches for; `tip`: the target. A commit the cache vouches for ends the walk there.
+ * root, breadth first; `first-parent`: the first-parent chain from target until a commit the trust root
+ * already vouches for; `tip`: the target. Below a verified commit the walk goes on through what the cache
+ * remembers of it, without reading: the order and the list are those of a walk without a cache.
  */
 export async function walkRange(graph: RangeGraph, request: WalkRequest, visit: CommitVisitor): Promise<WalkResult> {
   const { target, since, mode } = request;
-  const verified = request.verified ?? new Set<string>();
+  const verified = request.verified ?? NOTHING_VERIFIED;
   const descends = since ? target === since || (await graph.isAncestor(since, target)) : null;
-  const reused: string[] = [];
-  if (verified.has(target)) return { descends, reused: [target] };
+  const reused = new Set<string>();
+  if (verified.has(target)) reused.add(target);
   if (mode === 'tip') {
-    await visit(target, await graph.commit(target));
-    return { descends, reused };
+    await visit(verified.has(target) ? { oid: target, cached: true, requires: [] } : { oid: target, cached: false, commit: await graph.commit(target), requires: [] });
+    return { descends, reused: [...reused] };
   }
-  const trusted = since ? await graph.ancestors([since]) : new Set<string>();
-  await graph.prefetchRange(target, [...(since ? [since] : []), ...verified], mode === 'first-parent');
-  const stop = (oid: string): boolean => {
-    if (trusted.has(oid)) return true;
-    if (verified.has(oid)) reused.push(oid);
-    return verified.has(oid);
-  };
-  if (mode === 'first-parent') await walkFirstParent(graph, target, stop, visit);
-  else await walkAll(graph, target, stop, visit);
-  return { descends, reused };
-}
-
-async function walkFirstParent(graph: RangeGraph, target: string, stop: (oid: string) => boolean, visit: CommitVisitor): Promise<void> {
-  for (let oid: string | undefined = target; oid !== undefined && !stop(oid); ) {
+  // everything below a verified commit is verified: ancestry and reading ahead are only needed above one
+  let trusted: ReadonlySet<string> = new Set<string>();
+  if (!verified.has(target)) {
+    trusted = since ? await graph.ancestors([since]) : trusted;
+    await graph.prefetchRange(target, [...(since ? [since] : []), ...verified.heads], mode === 'first-parent');
+  }
+  // a verified commit is answered from memory: no promise, no tick, for each of 10,000 cached commits
+  const step = (oid: string): WalkStep | Promise<WalkStep> => (verified.has(oid) ? { oid, cached: true, requires: verified.requires(oid) } : readStep(oid));
+  const readStep = async (oid: string): Promise<WalkStep> => {
     const commit = await requireCommit(graph, oid);
-    await visit(oid, commit);
-    oid = validParents(graph.hashAlgo, commit)[0];
+    const parents = validParents(graph.hashAlgo, commit);
+    const requires = (mode === 'first-parent' ? parents.slice(0, 1) : parents).filter((parent) => !trusted.has(parent));
+    for (const parent of requires) if (verified.has(parent)) reused.add(parent);
+    return { oid, cached: false, commit, requires };
+  };
+  if (mode === 'all') await walkAll(target, step, visit);
+  // a first-parent target the trust root already vouches for requires nothing
+  else if (!trusted.has(target)) await walkFirstParent(target, step, visit);
+  return { descends, reused: [...reused] };
+}
+
+type Step = (oid: string) => WalkStep | Promise<WalkStep>;
+
+/** Whether a value is a promise, to wait only when there is something to wait for. */
+function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
+  return value instanceof Promise;
+}
+
+async function walkFirstParent(target: string, step: Step, visit: CommitVisitor): Promise<void> {
+  for (let oid: string | undefined = target; oid !== undefined; ) {
+    const next = step(oid);
+    const current = isPromise(next) ? await next : next;
+    const visited = visit(current);
+    if (visited) await visited;
+    oid = current.requires[0];
   }
 }
 
-async function walkAll(graph: RangeGraph, target: string, stop: (oid: string) => boolean, visit: CommitVisitor): Promise<void> {
+async function walkAll(target: string, step: Step, visit: CommitVisitor): Promise<void> {
   const seen = new Set<string>([target]);
   const queue = [target];
   for (let head = 0; head < queue.length; head++) {
@@ -83,12 +124,14 @@ async function walkAll(graph: RangeGraph, target: string, stop: (oid: string) =>
       queue.splice(0, head);
       head = 0;
     }
-    const commit = await requireCommit(graph, oid);
-    await visit(oid, commit);
-    for (const parent of validParents(graph.hashAlgo, commit)) {
+    const next = step(oid);
+    const current = isPromise(next) ? await next : next;
+    const visited = visit(current);
+    if (visited) await visited;
+    for (const parent of current.requires) {
       if (seen.has(parent)) continue;
       seen.add(parent);
-      if (!stop(parent)) queue.push(parent);
+      queue.push(parent);
     }
   }
 }

@@ -14,6 +14,8 @@ export interface CommitReport {
   subject: string;
   reason: string | null;
   remedy?: string;
+  /** Present when an earlier passing run under the same policy verified this commit: listed from the verification cache, not checked again. */
+  cached?: true;
 }
 
 /** A range-level failure: the target does not descend from the trust root, or the trust root is movable or not validly signed. */
@@ -33,7 +35,7 @@ export interface RangeReport {
   /** How to fix a range-level failure, when there is a fix to name (`untrusted-root`). */
   remedy?: string;
   commits: CommitReport[];
-  /** Commits where the walk stopped because an earlier passing run under the same policy verified them and all they require. */
+  /** Commits where checking stopped because an earlier passing run under the same policy verified them and all they require (what they require is listed, `cached`). */
   reused: string[];
   warnings: string[];
 }

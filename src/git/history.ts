@@ -10,6 +10,8 @@ export interface History {
   isAncestor(ancestor: string, descendant: string): Promise<boolean>;
   /** Start reading the commits a walk from `target` will need, stopping at `exclude`. */
   prefetchRange(target: string, exclude: readonly string[], firstParent: boolean): Promise<void>;
+  /** How many commits are reachable from `target` and not from `exclude` (first parents only, if asked); null when only a full walk could tell. */
+  countRange(target: string, exclude: readonly string[], firstParent: boolean): Promise<number | null>;
 }
 
 export function historyFor(reader: ObjectReader): History {
@@ -34,6 +36,11 @@ class GitHistory implements History {
 
   async prefetchRange(target: string, exclude: readonly string[], firstParent: boolean): Promise<void> {
     this.reader.prefetch(await this.revList(firstParent ? ['--first-parent'] : [], [target, ...exclude.map((oid) => `^${oid}`)]));
+  }
+
+  async countRange(target: string, exclude: readonly string[], firstParent: boolean): Promise<number | null> {
+    const [count] = await this.revList(['--count', ...(firstParent ? ['--first-parent'] : [])], [target, ...exclude.map((oid) => `^${oid}`)]);
+    return count !== undefined && /^\d+$/.test(count) ? Number(count) : null;
   }
 
   private async revList(flags: string[], revs: readonly string[]): Promise<string[]> {
@@ -68,6 +75,11 @@ class WalkingHistory implements History {
   }
 
   async prefetchRange(): Promise<void> {}
+
+  // counting would read every commit twice; the progress shows a running count instead
+  async countRange(): Promise<number | null> {
+    return null;
+  }
 
   private async parents(oid: string): Promise<string[]> {
     const object = await this.reader.read(oid);

@@ -13,6 +13,7 @@ export function rangeGraphOf(reader: ObjectReader): RangeGraph {
     isAncestor: (ancestor, descendant) => history.isAncestor(ancestor, descendant),
     ancestors: (roots) => history.ancestors(roots),
     prefetchRange: (target, exclude, firstParent) => history.prefetchRange(target, exclude, firstParent),
+    countRange: (target, exclude, firstParent) => history.countRange(target, exclude, firstParent),
     missing: (oid) => {
       // a shallow boundary only ever hides history: the walk stops here rather than pass over what it cannot read
       const why = reader.overrides.shallow ? 'the repository is shallow and the range reaches below its boundary' : 'it is missing from the repository';

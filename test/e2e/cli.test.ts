@@ -17,12 +17,13 @@ describe('bin/siggate', () => {
   let good: string;
   let bad: string;
   let keys: string[];
+  let alice: { gpg: GpgHome; key: string };
 
   beforeAll(async () => {
     const gpg = await GpgHome.create();
     await importDemoKeys(gpg);
     repo = await Repo.init();
-    const alice = { gpg, key: demoKeys.alice.fingerprint };
+    alice = { gpg, key: demoKeys.alice.fingerprint };
     const bob = { gpg, key: demoKeys.bob.fingerprint };
     root = await repo.commit({ message: 'root', sign: alice });
     await repo.commit({ message: 'second', sign: bob });
@@ -151,6 +152,30 @@ describe('bin/siggate', () => {
     const badKey = await siggate(['verify', '--repo', repo.dir, '--keys', junk]);
     expect(badKey.code).toBe(2);
     expect(badKey.stderr).toContain('junk.asc');
+  });
+
+  it('lists the failures and a summary for a long range, every row with --verbose, every commit in the JSON', async () => {
+    // unsigned commits are cheap to make: most of the range fails, one in ten passes
+    const long = await Repo.init();
+    const base = await long.commit({ message: 'base', sign: alice });
+    const commits: { oid: string; signed: boolean }[] = [];
+    for (let i = 0; i < 55; i++) {
+      const signed = i % 10 === 0;
+      const message = `change ${i} ${'with a subject longer than the row has room for '.repeat(2)}`;
+      commits.unshift({ oid: await long.commit({ message, files: {}, sign: signed ? alice : null }), signed });
+    }
+    const args = ['verify', '--repo', long.dir, '--keys', demoKeysDir(), '--since', base];
+    const rowsOf = (stderr: string): string[] => stderr.split('\n').filter((line) => /^ {2}[0-9a-f]{12} {2}/.test(line));
+    const short = (oid: string): string => oid.slice(0, 12);
+    const failures = await siggate(args);
+    expect(failures.code).toBe(1);
+    expect(rowsOf(failures.stderr).map((row) => row.slice(2, 14))).toEqual(commits.filter((c) => !c.signed).map((c) => short(c.oid)));
+    const verbose = await siggate([...args, '--verbose']);
+    expect(verbose.code).toBe(1);
+    expect(rowsOf(verbose.stderr).map((row) => row.slice(2, 14))).toEqual(commits.map((c) => short(c.oid)));
+    for (const row of rowsOf(verbose.stderr)) expect(row.length).toBeLessThanOrEqual(80);
+    const json = await siggate([...args, '--json']);
+    expect((JSON.parse(json.stdout) as RangeReport).commits.map((c) => c.oid)).toEqual(commits.map((c) => c.oid));
   });
 
   it('lists keys with fingerprint, algorithm, user IDs and expiry', async () => {

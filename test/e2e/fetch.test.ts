@@ -146,6 +146,13 @@ describe('siggate fetch', () => {
     }
   });
 
+  it('takes --verbose, listing a row for every commit', async () => {
+    const result = await siggate(['fetch', url(), '--into', await freshDir(), '--since', c.R, '--verbose', ...keys()], withToken);
+    expect(result.code).toBe(0);
+    const rows = result.stderr.split('\n').filter((line) => /^ {2}[0-9a-f]{12} {2}/.test(line));
+    expect(rows.map((row) => row.slice(2, 14))).toEqual([c.B.slice(0, 12), c.A.slice(0, 12)]);
+  });
+
   it('exits 2 for usage errors: no --into, an unset --token-env variable', async () => {
     expect((await siggate(['fetch', url(), ...keys()])).code).toBe(2);
     const result = await siggate(['fetch', url(), '--into', await freshDir(), '--token-env', 'SIGGATE_TEST_UNSET_VAR', ...keys()]);
