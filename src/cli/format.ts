@@ -115,15 +115,25 @@ export function formatTagReport(report: TagReport): string {
   return lines.join('\n') + '\n';
 }
 
+/** REVOKED with when and how, EXPIRED with when, or when it expires. */
+function keyState(key: KeySummary): string {
+  if (key.revoked) return `REVOKED ${key.revocation ?? ''}`.trimEnd();
+  if (key.expires === null) return 'no valid self-signature';
+  if (key.expires === 'never') return 'expires never';
+  return Date.parse(key.expires) < Date.now() ? `EXPIRED ${key.expires.slice(0, 10)}` : `expires ${key.expires.slice(0, 10)}`;
+}
+
 export function formatKeys(keys: readonly KeySummary[]): string {
   const lines: string[] = [];
   for (const key of keys) {
-    const state = key.revoked ? `REVOKED (${key.revocation})` : key.expires === null ? 'no valid self-signature' : `expires ${key.expires === 'never' ? 'never' : key.expires.slice(0, 10)}`;
-    lines.push(`${key.format.padEnd(8)}${key.fingerprint}  ${key.algorithm}  ${state}`);
+    lines.push(`${key.format.padEnd(8)}${key.fingerprint}  ${key.algorithm}  ${keyState(key)}`);
     for (const uid of key.userIds) lines.push(`        ${uid}`);
     if (key.created) lines.push(`        created ${key.created.slice(0, 10)}  from ${key.source}`);
     else lines.push(`        from ${key.source}`);
-    for (const sub of key.subkeys) lines.push(`        subkey ${sub.fingerprint}  ${sub.algorithm}  created ${sub.created.slice(0, 10)}`);
+    for (const sub of key.subkeys) {
+      const state = sub.revoked ? '  REVOKED' : sub.expires === null ? '  not bound' : sub.expires !== 'never' && Date.parse(sub.expires) < Date.now() ? `  EXPIRED ${sub.expires.slice(0, 10)}` : '';
+      lines.push(`        subkey ${sub.fingerprint}  ${sub.algorithm}  ${sub.usage}  created ${sub.created.slice(0, 10)}${state}`);
+    }
     for (const warning of key.warnings) lines.push(`        warning: ${warning}`);
   }
   return lines.join('\n') + '\n';

@@ -82,8 +82,8 @@ function summarizeOpenpgp(entry: OpenpgpKeyEntry, now: Date): KeySummary {
 
 function describe(revocation: { at: Date; hard: boolean; reason: string; revoker: string | null }): string {
   const by = revocation.revoker ? ` by designated revoker ${revocation.revoker}` : '';
-  const kind = revocation.hard ? 'hard: no signature by it is valid' : 'soft: signatures made before it stay valid';
-  return `revoked${by} on ${revocation.at.toISOString().slice(0, 10)}, ${revocation.reason} (${kind})`;
+  const kind = revocation.hard ? 'hard, no signature by it is valid' : 'soft, signatures made before it stay valid';
+  return `${revocation.at.toISOString().slice(0, 10)}${by}: ${revocation.reason} — ${kind}`;
 }
 
 function describeUsage(usage: number): string {

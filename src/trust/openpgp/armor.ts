@@ -32,18 +32,24 @@ export interface ArmoredKeyBlock {
  */
 export function findArmoredKeyBlocks(text: string): ArmoredKeyBlock[] {
   const blocks: ArmoredKeyBlock[] = [];
-  const lines = text.split('\n');
-  let open: { kind: 'public' | 'private'; line: number; start: number } | null = null;
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!.replace(/\r$/, '');
-    const begin = KEY_BLOCK.exec(line);
+  let open: { kind: 'public' | 'private'; line: number; body: string[] } | null = null;
+  // line by line with indexOf: a 16 MB file is never split into one array of all its lines
+  for (let pos = 0, number = 1; pos <= text.length; number++) {
+    const newline = text.indexOf('\n', pos);
+    const end = newline === -1 ? text.length : newline;
+    const line = text.slice(pos, end).replace(/\r$/, '');
+    pos = end + 1;
+    const begin = line.startsWith('-----BEGIN PGP ') ? KEY_BLOCK.exec(line) : null;
     if (begin) {
       if (open) blocks.push({ kind: open.kind, line: open.line, data: `the key block at line ${open.line} is not closed before the next one begins` });
-      open = { kind: begin[1] === 'PUBLIC' ? 'public' : 'private', line: i + 1, start: i + 1 };
+      open = { kind: begin[1] === 'PUBLIC' ? 'public' : 'private', line: number, body: [] };
     } else if (open && line.trim() === `-----END PGP ${open.kind === 'public' ? 'PUBLIC' : 'PRIVATE'} KEY BLOCK-----`) {
-      blocks.push({ kind: open.kind, line: open.line, data: decodeBody(lines.slice(open.start, i).map((l) => l.replace(/\r$/, '')), 'armored key') });
+      blocks.push({ kind: open.kind, line: open.line, data: decodeBody(open.body, 'armored key') });
       open = null;
+    } else if (open) {
+      open.body.push(line);
     }
+    if (newline === -1) break;
   }
   if (open) blocks.push({ kind: open.kind, line: open.line, data: `the key block at line ${open.line} has no END line` });
   return blocks;
