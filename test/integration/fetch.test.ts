@@ -6,8 +6,9 @@
 //                        E on B: changes file-1.txt, adds added.txt and dir/inner.txt (for checkouts with local work)
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { mkdir, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Repo } from '../../fixtures/lib/repo.js';
 import { cleanEnv, run } from '../../fixtures/lib/run.js';
@@ -114,6 +115,17 @@ describe('fetch over smart HTTP with a token', () => {
     expect(result.report.ok).toBe(true);
     expect(await headOf(into)).toBe(c.B);
     expect(await gitIn(into, 'status', '--porcelain')).toBe('');
+  });
+
+  it('removes the staging directory a killed run left beside DIR, once old', async () => {
+    const into = await freshDir();
+    const deadPid = Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString());
+    const stale = join(dirname(into), `.dest.siggate-${deadPid}-AbCdEf`);
+    await mkdir(join(stale, '.git'), { recursive: true });
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    await utimes(stale, hourAgo, hourAgo);
+    expect((await fetchInto(into)).updated).toBe(true);
+    expect(await readdir(dirname(into))).toEqual(['dest']);
   });
 });
 
@@ -414,6 +426,5 @@ describe('an existing checkout: local work is never discarded without --force', 
 });
 
 async function rmFile(path: string): Promise<void> {
-  const { rm } = await import('node:fs/promises');
   await rm(path, { force: true });
 }
