@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { copyFile, readFile, rename, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { RepositoryError, UsageError } from '../core/errors.js';
+import { GitError, RepositoryError, UsageError } from '../core/errors.js';
 import { writeFileAtomically } from '../files/atomic-file.js';
 import { withLockFile } from '../files/lock-file.js';
 import { thisHost } from '../files/owner.js';
@@ -62,14 +62,7 @@ export async function moveCheckout(dest: CheckoutDestination, quarantine: string
     await copyCommit(dest.path, quarantine, target.commit);
     const journal: Journal = { pid: process.pid, host: thisHost(), ...plan };
     await writeFileAtomically(join(dest.gitDir, JOURNAL), Buffer.from(`${JSON.stringify(journal)}\n`));
-    try {
-      await switchTree(dest, plan, options.force);
-      await moveRefs(dest.path, plan);
-    } catch (error) {
-      // put the old state back now; when that fails too, the journal stays for the next run
-      await undo(dest, journal).catch(() => {});
-      throw error;
-    }
+    await applyMove(dest, journal, options.force);
     await rm(join(dest.gitDir, JOURNAL), { force: true });
     if (options.origin !== null) await setOrigin(dest.path, options.origin);
     return plan.from !== plan.to || plan.headRef !== branchRef(plan.toBranch);
@@ -98,6 +91,35 @@ async function recoverLocked(dest: CheckoutDestination): Promise<boolean> {
   await refuseWhileIndexLocked(dest);
   await undo(dest, journal);
   return true;
+}
+
+/** Switch the tree, then HEAD; a failure puts the old state back, a refusal by git (nothing written yet) is a UsageError. */
+async function applyMove(dest: CheckoutDestination, journal: Journal, force: boolean): Promise<void> {
+  try {
+    await switchTree(dest, journal, force);
+  } catch (error) {
+    if (!refusedBeforeWriting(error)) throw await undoing(dest, journal, error);
+    // git checks every path before it writes one: a file changed after our check, and nothing was written
+    await rm(join(dest.gitDir, JOURNAL), { force: true });
+    const reason = (error as GitError).stderr.trim().split('\n')[0]?.slice(0, 300) ?? '';
+    throw new UsageError(`${dest.path} changed while siggate was updating it; nothing was changed (${reason})`, { cause: error });
+  }
+  try {
+    await moveRefs(dest.path, journal);
+  } catch (error) {
+    throw await undoing(dest, journal, error);
+  }
+}
+
+/** Put the old state back after a failure (not a kill); when that fails too, the journal stays for the next run. */
+async function undoing(dest: CheckoutDestination, journal: Journal, error: unknown): Promise<unknown> {
+  await undo(dest, journal).catch(() => {});
+  return error;
+}
+
+/** read-tree's refusals, made while it checks the paths and before it writes any. */
+function refusedBeforeWriting(error: unknown): boolean {
+  return error instanceof GitError && /would be overwritten|not uptodate|would lose untracked files|would be removed by/i.test(error.stderr);
 }
 
 async function undo(dest: CheckoutDestination, journal: Journal): Promise<void> {

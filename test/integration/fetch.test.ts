@@ -403,6 +403,26 @@ describe('an existing checkout: local work is never discarded without --force', 
     expect(await gitIn(into, 'remote', 'get-url', 'origin')).toBe(httpUrl());
   });
 
+  it('keeps a file edited while the update runs: exit 2, nothing changed (git refuses before it writes)', async () => {
+    const { into, branch } = await checkoutBehind();
+    const realGit = (await run('sh', ['-c', 'command -v git'])).stdout.toString().trim();
+    const bin = await makeTempDir('siggate-racing-git-');
+    // a stand-in for git: edits file-1.txt just before the switch, as a user typing at that moment would
+    const script = `#!/bin/sh\ncase "$*" in *"read-tree -m -u"*) printf 'edited meanwhile\\n' > file-1.txt ;; esac\nexec ${realGit} "$@"\n`;
+    await writeFile(join(bin, 'git'), script, { mode: 0o755 });
+    const path = process.env.PATH;
+    process.env.PATH = `${bin}:${path ?? ''}`;
+    try {
+      await expectSiggateError(fetchInto(into, { ref: branch }), { exitCode: 2, code: 'USAGE' });
+    } finally {
+      process.env.PATH = path;
+    }
+    expect(await readFile(join(into, 'file-1.txt'), 'utf8')).toBe('edited meanwhile\n');
+    expect(await headOf(into)).toBe(c.B);
+    expect(await gitIn(into, 'status', '--porcelain')).toBe('M file-1.txt');
+    expect((await readdir(join(into, '.git'))).filter((name) => name.startsWith('siggate'))).toEqual([]);
+  });
+
   it('undoes an update a killed run left half-done, keeping later edits elsewhere, and then updates', async () => {
     const { into, branch } = await checkoutBehind();
     // what a run killed mid-switch leaves: E's objects, some of E's files written, the journal; HEAD and index still B
