@@ -2,7 +2,7 @@ import { existsSync, lstatSync, realpathSync } from 'node:fs';
 import { mkdir, readdir, rename } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
-import { makeOwnedTempDir, removeOwnedTempDir } from '../files/temp-dirs.js';
+import { makeOwnedTempDir, removeOwnedTempDir, sweepStaleTempDirs } from '../files/temp-dirs.js';
 import { copyCommit, moveCheckout, type CheckoutDestination, type MoveOptions } from './checkout-update.js';
 import { git, runGit } from './run-git.js';
 import type { ResolvedTarget } from './quarantine.js';
@@ -13,9 +13,13 @@ export { recoverInterruptedUpdate } from './checkout-update.js';
 /** The destination before anything is written: absent (or an empty directory), or a checkout to update. */
 export type Destination = { kind: 'new'; path: string } | CheckoutDestination;
 
-/** Inspect DIR without changing it; anything but nothing, an empty directory or a checkout's top level is a usage error. */
+/**
+ * Inspect DIR without changing it; anything but nothing, an empty directory or a checkout's top level is a
+ * usage error. Staging directories killed runs left beside DIR are removed on the way (see `makeOwnedTempDir`).
+ */
 export async function inspectDestination(into: string): Promise<Destination> {
   const path = resolve(into);
+  await sweepStaleTempDirs(dirname(path), stagingPrefix(path));
   if (!existsSync(path)) return { kind: 'new', path };
   if (!lstatSync(path).isDirectory()) throw new UsageError(`${into} exists and is not a directory`);
   if ((await readdir(path)).length === 0) return { kind: 'new', path };
@@ -45,7 +49,7 @@ export async function placeCheckout(destination: Destination, quarantine: string
  */
 async function createCheckout(path: string, quarantine: string, target: ResolvedTarget, remoteUrl: string): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
-  const staging = await makeOwnedTempDir(dirname(path), `.${basename(path)}.siggate-`);
+  const staging = await makeOwnedTempDir(dirname(path), stagingPrefix(path));
   try {
     await git(['init', '--quiet', staging], staging);
     await copyCommit(staging, quarantine, target.commit);
@@ -60,4 +64,9 @@ async function createCheckout(path: string, quarantine: string, target: Resolved
 
     await removeOwnedTempDir(staging);
   }
+}
+
+/** `.DIR.siggate-`: the staging directories of DIR, beside it. */
+function stagingPrefix(path: string): string {
+  return `.${basename(path)}.siggate-`;
 }

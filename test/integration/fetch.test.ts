@@ -117,7 +117,7 @@ describe('fetch over smart HTTP with a token', () => {
     expect(await gitIn(into, 'status', '--porcelain')).toBe('');
   });
 
-  it('removes the staging directory a killed run left beside DIR, once old', async () => {
+  it('removes the staging directory a killed run left beside DIR, once old, whether DIR is created or updated', async () => {
     const into = await freshDir();
     const deadPid = Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString());
     const stale = join(dirname(into), `.dest.siggate-${deadPid}-AbCdEf`);
@@ -125,6 +125,11 @@ describe('fetch over smart HTTP with a token', () => {
     const hourAgo = new Date(Date.now() - 3_600_000);
     await utimes(stale, hourAgo, hourAgo);
     expect((await fetchInto(into)).updated).toBe(true);
+    expect(await readdir(dirname(into))).toEqual(['dest']);
+    // and when DIR is already there, an update removes it too
+    await mkdir(join(stale, '.git'), { recursive: true });
+    await utimes(stale, hourAgo, hourAgo);
+    expect((await fetchInto(into)).updated).toBe(false);
     expect(await readdir(dirname(into))).toEqual(['dest']);
   });
 });
