@@ -17,6 +17,7 @@ interface FetchFlags extends PolicyFlags, RangeFlags {
   sshKey?: string;
   quarantine?: string;
   verbose?: boolean;
+  force?: boolean;
 }
 
 /** Registers `siggate fetch URL --into DIR`: quarantined fetch, verify, and only then check out. */
@@ -34,6 +35,7 @@ export function addFetchCommand(program: Command): void {
     .option('--ssh-key <file>', 'SSH private key file for ssh remotes (default: the key in $SIGGATE_GIT_SSH_KEY, if set)')
     .option('--quarantine <dir>', 'bare cache repository reused across runs (default: a temporary one)')
     .option('--verbose', `a row for every commit, however long the range (default past ${LONG_RANGE}: the failures and a summary)`)
+    .option('--force', 'update DIR even if that discards local commits, changes or untracked files in the way, or DIR has another origin')
     .action(async (url: string, flags: FetchFlags) => {
       const { fetchVerified } = await import('../commands/fetch.js');
       const progress = createProgress(process.stderr);
@@ -62,6 +64,7 @@ async function fetchOptionsOf(url: string, flags: FetchFlags): Promise<FetchOpti
     auth: credentialsOf(flags),
     ...(sshPrivateKey !== undefined ? { sshPrivateKey } : {}),
     ...(flags.quarantine !== undefined ? { quarantine: flags.quarantine } : {}),
+    ...(flags.force ? { force: true } : {}),
   };
 }
 

@@ -1,9 +1,12 @@
 import { resolve } from 'node:path';
 import type { RangeReport } from '../core/report.js';
 import { UsageError } from '../core/errors.js';
-import { inspectDestination, placeCheckout } from '../git/checkout.js';
+import { withCacheRepositoryLock } from '../git/cache-repo.js';
+import { inspectDestination, placeCheckout, recoverInterruptedUpdate, type Destination } from '../git/checkout.js';
 import { quarantineRefspecs, resolveTarget, seedTrustRoot, withQuarantine } from '../git/quarantine.js';
 import { withRemote, type RemoteSpec } from '../remote/access.js';
+import { redactUrl } from '../remote/redact.js';
+import { isSameRemote } from '../remote/remote-identity.js';
 import type { RemoteAuth } from '../remote/url.js';
 import { fetchRefs, remoteDefaultBranch } from '../remote/transfer.js';
 import type { VerifyRangeOptions } from './types.js';
@@ -25,6 +28,12 @@ export interface FetchOptions extends Omit<VerifyRangeOptions, 'repo' | 'target'
   knownHostsFile?: string;
   /** Bare cache repository reused across runs. Default: a temporary one, removed afterwards. */
   quarantine?: string;
+  /**
+   * Update a checkout even when that discards local work: commits the fetched history does not contain,
+   * changes to tracked files, untracked files in the way; and even when its origin is another remote
+   * (origin is then set to this one). Without it such an update is refused (UsageError) and nothing changes.
+   */
+  force?: boolean;
 }
 
 /** The outcome of a fetch whose verification ran: the report, the verified (or refused) commit, whether DIR changed. */
@@ -39,25 +48,41 @@ export interface FetchResult {
  * Quarantined fetch (`siggate fetch`): fetch the ref with full history into a bare quarantine, verify the
  * target there, and only when the gate passes create or update the destination checkout. On any failure
  * — a closed gate (returned, `report.ok` false), a network or auth error (`RemoteError`, exit 3), bad
- * options (`UsageError`, exit 2) — the destination is left exactly as it was.
+ * options or a checkout whose local work the update would discard (`UsageError`, exit 2) — the destination
+ * is left exactly as it was. An update a killed run left half-done is undone first.
  */
 export async function fetchVerified(options: FetchOptions): Promise<FetchResult> {
   validateOptions(options);
   const destination = await inspectDestination(options.into);
+  const replaceOrigin = destination.kind === 'checkout' && (await prepareCheckout(destination, options));
   return withRemote(remoteSpecOf(options), (remote) =>
     withQuarantine(options.quarantine, async (quarantine) => {
       const ref = options.ref;
       const extraRefs = ref !== undefined && ref.startsWith('refs/') && !/^refs\/(heads|tags)\//.test(ref) ? [ref] : [];
-      await fetchRefs(remote, quarantine, quarantineRefspecs(extraRefs), { prune: true });
+      await withCacheRepositoryLock(quarantine, () => fetchRefs(remote, quarantine, quarantineRefspecs(extraRefs), { prune: true }));
       const defaultBranch = ref === undefined ? await remoteDefaultBranch(remote, quarantine) : null;
       const target = await resolveTarget(quarantine, ref, defaultBranch);
       if (options.since && destination.kind === 'checkout') await seedTrustRoot(quarantine, destination.path, options.since);
       const report = await verifyRange({ ...verifyOptionsOf(options), repo: quarantine, target: target.commit });
       if (!report.ok) return { report, commit: target.commit, updated: false };
-      const updated = await placeCheckout(destination, quarantine, target, remote.url);
+      const force = options.force === true;
+      const updated = await placeCheckout(destination, quarantine, target, remote.url, { force, origin: replaceOrigin ? remote.url : null });
       return { report, commit: target.commit, updated };
     }),
   );
+}
+
+/**
+ * Before anything is fetched: undo an update a killed run left half-done, and refuse a checkout of another
+ * remote (unless `force`). Returns whether origin must be replaced by the fetch URL.
+ */
+async function prepareCheckout(destination: Destination & { kind: 'checkout' }, options: FetchOptions): Promise<boolean> {
+  await recoverInterruptedUpdate(destination);
+  const origin = destination.origin;
+  if (origin !== null && isSameRemote(origin, destination.path, options.url, process.cwd())) return false;
+  if (options.force === true) return true;
+  const what = origin === null ? 'has no origin remote' : `is a checkout of ${redactUrl(origin)}`;
+  throw new UsageError(`${options.into} ${what}, not of ${redactUrl(options.url)}; refusing to update it (--force replaces it)`);
 }
 
 function remoteSpecOf(options: FetchOptions): RemoteSpec {
@@ -72,16 +97,29 @@ function remoteSpecOf(options: FetchOptions): RemoteSpec {
 function validateOptions(options: FetchOptions): void {
   if (typeof options.url !== 'string' || options.url === '') throw new UsageError('a remote URL is required');
   if (typeof options.into !== 'string' || options.into === '') throw new UsageError('a destination directory (--into) is required');
-  if (options.ref !== undefined && (options.ref === '' || options.ref.startsWith('-') || /[\s~^:?*[\\]|\.\.|@\{/.test(options.ref))) {
-    throw new UsageError(`invalid ref ${JSON.stringify(options.ref)}`);
+  checkText(options.url, 'the remote URL', 8192);
+  checkText(options.into, '--into', 4096);
+  if (options.quarantine !== undefined) checkText(options.quarantine, '--quarantine', 4096);
+  if (options.ref !== undefined) {
+    checkText(options.ref, '--ref', 1024);
+    if (options.ref === '' || options.ref.startsWith('-') || /[\s~^:?*[\\\x00-\x1f\x7f]|\.\.|@\{/.test(options.ref)) {
+      throw new UsageError(`invalid ref ${JSON.stringify(options.ref)}`);
+    }
   }
   if (options.quarantine !== undefined && resolve(options.quarantine) === resolve(options.into)) {
     throw new UsageError('the quarantine must not be the destination');
   }
 }
 
+/** A value that reaches git's command line: no NUL byte (it cannot pass), no absurd length (E2BIG), and a message that does not echo it. */
+function checkText(value: string, what: string, maxBytes: number): void {
+  if (value.includes('\0')) throw new UsageError(`${what} contains a NUL byte`);
+  const bytes = Buffer.byteLength(value);
+  if (bytes > maxBytes) throw new UsageError(`${what} is too long (${bytes} bytes; at most ${maxBytes})`);
+}
+
 /** The verification options alone; the fetch options must not reach the verifier. */
 function verifyOptionsOf(options: FetchOptions): Omit<VerifyRangeOptions, 'repo' | 'target'> {
-  const { url, into, ref, auth, sshPrivateKey, knownHostsFile, quarantine, ...verify } = options;
+  const { url, into, ref, auth, sshPrivateKey, knownHostsFile, quarantine, force, ...verify } = options;
   return { ...verify, cache: false };
 }

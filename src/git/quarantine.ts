@@ -1,10 +1,10 @@
-import { existsSync, statSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
+import { makeOwnedTempDir, removeOwnedTempDir } from '../files/temp-dirs.js';
+import { initBare, openCacheRepository, withCacheRepositoryLock } from './cache-repo.js';
 import { peelCommit } from './refs.js';
-import { git, runGit } from './run-git.js';
+import { runGit } from './run-git.js';
 
 /** Where the quarantine keeps the remote's branches (tags go to refs/tags, mirrored and pruned). */
 export const BRANCH_NAMESPACE = 'refs/siggate/heads/';
@@ -34,36 +34,20 @@ export function isFullOid(ref: string): boolean {
   return FULL_OID.test(ref);
 }
 
-/** Run `body` in a bare quarantine: the given cache repository (created when missing), or a temporary one removed afterwards. */
+/**
+ * Run `body` in a bare quarantine: the given cache repository (created when missing), or a temporary one
+ * removed afterwards (one a killed run left behind is removed by a later run). Fetches into it go through
+ * {@link withCacheRepositoryLock}.
+ */
 export async function withQuarantine<T>(path: string | undefined, body: (gitDir: string) => Promise<T>): Promise<T> {
   if (path !== undefined) return body(await openCacheRepository(resolve(path)));
-  const dir = await mkdtemp(join(tmpdir(), 'siggate-quarantine-'));
+  const dir = await makeOwnedTempDir(tmpdir(), 'siggate-quarantine-');
   try {
     await initBare(dir);
     return await body(dir);
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    await removeOwnedTempDir(dir);
   }
-}
-
-async function initBare(dir: string): Promise<void> {
-  await git(['init', '--quiet', '--bare', dir], dir);
-  // No background gc: a temporary quarantine is removed as soon as the fetch ends
-  await git(['config', 'gc.auto', '0'], dir);
-  await git(['config', 'maintenance.auto', 'false'], dir);
-}
-
-async function openCacheRepository(dir: string): Promise<string> {
-  if (!existsSync(dir) || (statSync(dir).isDirectory() && (await readdir(dir)).length === 0)) {
-    await mkdir(dir, { recursive: true });
-    await initBare(dir);
-    return dir;
-  }
-  const result = await runGit(['rev-parse', '--is-bare-repository'], dir);
-  if (result.code !== 0 || result.stdout.toString('utf8').trim() !== 'true') {
-    throw new UsageError(`quarantine ${dir} exists and is not a bare git repository`);
-  }
-  return dir;
 }
 
 /** The quarantine ref a user's ref names, after a fetch: branches and tags as the remote had them. */
@@ -97,5 +81,5 @@ async function peelOrFail(quarantine: string, rev: string, shown: string): Promi
  */
 export async function seedTrustRoot(quarantine: string, destination: string, since: string): Promise<void> {
   if (!isFullOid(since) || (await peelCommit(quarantine, since))) return;
-  await runGit(['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', '--', destination, since.toLowerCase()], quarantine);
+  await withCacheRepositoryLock(quarantine, () => runGit(['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', '--', destination, since.toLowerCase()], quarantine));
 }

@@ -1,6 +1,7 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
+import { makeOwnedTempDir, removeOwnedTempDir } from '../files/temp-dirs.js';
 import { git } from './run-git.js';
 
 /** Where a scratch repository borrows objects from: a local repository's object directory. */
@@ -13,16 +14,16 @@ export interface ScratchOptions {
 /**
  * Runs `work` in a new bare repository under the temporary directory and removes it afterwards, whatever
  * happens: commands that fetch, merge, sign and push work there, so the user's work tree, index and
- * branches are never touched and a failure leaves nothing behind.
+ * branches are never touched and a failure leaves nothing behind (a kill does; a later run removes it).
  */
 export async function withScratchRepo<T>(options: ScratchOptions, work: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await mkdtemp(join(tmpdir(), 'siggate-scratch-'));
+  const dir = await makeOwnedTempDir(tmpdir(), 'siggate-scratch-');
   try {
     await git(['init', '--bare', '--quiet', `--object-format=${options.objectFormat ?? 'sha1'}`, dir], tmpdir());
     if (options.borrowFrom) await borrowObjects(dir, options.borrowFrom);
     return await work(dir);
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    await removeOwnedTempDir(dir);
   }
 }
 

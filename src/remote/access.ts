@@ -1,7 +1,8 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RemoteError, UsageError } from '../core/errors.js';
+import { makeOwnedTempDir, removeOwnedTempDir } from '../files/temp-dirs.js';
 import { gitEnv, runGit, type GitResult } from '../git/run-git.js';
 import { redact, redactUrl } from './redact.js';
 import { parseRemote, type RemoteAuth, type TransportKind } from './url.js';
@@ -65,11 +66,12 @@ export async function openRemote(spec: RemoteSpec): Promise<RemoteAccess> {
   let keyDir: string | null = null;
   if (spec.sshKey) {
     if (!/PRIVATE KEY/.test(spec.sshKey)) throw new UsageError('the SSH private key does not look like a private key');
-    keyDir = await mkdtemp(join(tmpdir(), 'siggate-ssh-'));
+    // a killed run's key must not stay on disk for long: its directory goes a minute after its owner
+    keyDir = await makeOwnedTempDir(tmpdir(), 'siggate-ssh-', { staleAfterMs: 60_000 });
     const keyFile = join(keyDir, 'id');
     await writeFile(keyFile, spec.sshKey.endsWith('\n') ? spec.sshKey : `${spec.sshKey}\n`, { mode: 0o600 });
     const knownHosts = spec.knownHostsFile ?? join(homedir(), '.ssh', 'known_hosts');
-    // git runs GIT_SSH_COMMAND through a shell: quote the paths; mkdtemp names hold no quote
+    // git runs GIT_SSH_COMMAND through a shell: quote the paths; temp dir names hold no quote
     env['GIT_SSH_COMMAND'] = ['ssh', `-i ${shellQuote(keyFile)}`, '-o IdentitiesOnly=yes', '-o StrictHostKeyChecking=accept-new', `-o UserKnownHostsFile=${shellQuote(knownHosts)}`, ...SSH_OPTIONS].join(' ');
   }
   const dir = keyDir;
@@ -83,7 +85,7 @@ export async function openRemote(spec: RemoteSpec): Promise<RemoteAccess> {
     redact: hide,
     git: (args, cwd) => runGit(args, cwd, { env }),
     dispose: async () => {
-      if (dir) await rm(dir, { recursive: true, force: true });
+      if (dir) await removeOwnedTempDir(dir);
     },
   };
 }

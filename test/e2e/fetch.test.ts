@@ -1,7 +1,7 @@
 // `bin/siggate fetch` as a subprocess: exit codes, JSON, and secrets that never reach the output.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Repo } from '../../fixtures/lib/repo.js';
@@ -151,6 +151,22 @@ describe('siggate fetch', () => {
     expect(result.code).toBe(0);
     const rows = result.stderr.split('\n').filter((line) => /^ {2}[0-9a-f]{12} {2}/.test(line));
     expect(rows.map((row) => row.slice(2, 14))).toEqual([c.B.slice(0, 12), c.A.slice(0, 12)]);
+  });
+
+  it('exits 2 and changes nothing when the update would discard a local change; --force discards it and exits 0', async () => {
+    const into = await freshDir();
+    await work.git('push', '--quiet', bare.dir, `+${c.A}:refs/heads/moving`);
+    expect((await siggate(['fetch', url(), '--into', into, '--ref', 'moving', ...keys()], withToken)).code).toBe(0);
+    await work.git('push', '--quiet', bare.dir, `+${c.B}:refs/heads/moving`);
+    await writeFile(join(into, 'file-1.txt'), 'local edit\n');
+    const before = await snapshot(into);
+    const refused = await siggate(['fetch', url(), '--into', into, '--ref', 'moving', ...keys()], withToken);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('file-1.txt');
+    expect(await snapshot(into)).toEqual(before);
+    expect((await siggate(['fetch', url(), '--into', into, '--ref', 'moving', '--force', ...keys()], withToken)).code).toBe(0);
+    expect(await headOf(into)).toBe(c.B);
+    expect(await readFile(join(into, 'file-1.txt'), 'utf8')).toBe('1\n');
   });
 
   it('exits 2 for usage errors: no --into, an unset --token-env variable', async () => {

@@ -3,10 +3,12 @@
 //   remote project.git:  main     R ── A ── B          R, A by alice, B by bob; tag v1 (signed) on A
 //                        unsigned B ── U              U unsigned
 //                        release  R ── A ── C, later force-pushed to R ── X
+//                        E on B: changes file-1.txt, adds added.txt and dir/inner.txt (for checkouts with local work)
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { mkdir, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Repo } from '../../fixtures/lib/repo.js';
 import { cleanEnv, run } from '../../fixtures/lib/run.js';
@@ -25,7 +27,7 @@ let world: DemoWorld;
 let work: Repo;
 let bare: Repo;
 let server: GitHttpServer;
-const c: Record<'R' | 'A' | 'B' | 'U' | 'C' | 'X', string> = { R: '', A: '', B: '', U: '', C: '', X: '' };
+const c: Record<'R' | 'A' | 'B' | 'U' | 'C' | 'X' | 'E', string> = { R: '', A: '', B: '', U: '', C: '', X: '', E: '' };
 
 beforeAll(async () => {
   world = await demoWorld();
@@ -40,6 +42,8 @@ beforeAll(async () => {
   c.B = await work.commit({ message: 'B\n', sign: world.as('bob') });
   c.U = await work.commit({ message: 'U\n', parents: [c.B], update: false });
   c.X = await work.commit({ message: 'X\n', sign: world.as('alice'), parents: [c.R], update: false });
+  const changes = { 'file-1.txt': 'changed\n', 'added.txt': 'added\n', 'dir/inner.txt': 'inner\n' };
+  c.E = await work.commit({ message: 'E\n', sign: world.as('alice'), parents: [c.B], update: false, files: changes });
   await push(c.B, 'refs/heads/main', c.U, 'refs/heads/unsigned', c.C, 'refs/heads/release', 'refs/tags/v1', 'refs/tags/v1');
   server = await startGitHttpServer({ root, auth: { token: TOKEN } });
 });
@@ -111,6 +115,22 @@ describe('fetch over smart HTTP with a token', () => {
     expect(result.report.ok).toBe(true);
     expect(await headOf(into)).toBe(c.B);
     expect(await gitIn(into, 'status', '--porcelain')).toBe('');
+  });
+
+  it('removes the staging directory a killed run left beside DIR, once old, whether DIR is created or updated', async () => {
+    const into = await freshDir();
+    const deadPid = Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString());
+    const stale = join(dirname(into), `.dest.siggate-${deadPid}-AbCdEf`);
+    await mkdir(join(stale, '.git'), { recursive: true });
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    await utimes(stale, hourAgo, hourAgo);
+    expect((await fetchInto(into)).updated).toBe(true);
+    expect(await readdir(dirname(into))).toEqual(['dest']);
+    // and when DIR is already there, an update removes it too
+    await mkdir(join(stale, '.git'), { recursive: true });
+    await utimes(stale, hourAgo, hourAgo);
+    expect((await fetchInto(into)).updated).toBe(false);
+    expect(await readdir(dirname(into))).toEqual(['dest']);
   });
 });
 
@@ -271,3 +291,165 @@ describe('bad options', () => {
     expect(existsSync(into)).toBe(false);
   });
 });
+
+describe('an existing checkout: local work is never discarded without --force', () => {
+  let branches = 0;
+  /** A new remote branch at `commit`, so that each case moves its own branch. */
+  async function branchAt(commit: string): Promise<string> {
+    const name = `work-${(branches += 1)}`;
+    await push(commit, `refs/heads/${name}`);
+    return name;
+  }
+
+  /** A checkout of a new branch at B, that branch then moved to E on the remote. */
+  async function checkoutBehind(): Promise<{ into: string; branch: string }> {
+    const branch = await branchAt(c.B);
+    const into = await freshDir();
+    expect((await fetchInto(into, { ref: branch })).commit).toBe(c.B);
+    await push(c.E, `refs/heads/${branch}`);
+    return { into, branch };
+  }
+
+  /** Every entry (directories too), every file's digest, HEAD and the index's mtime. */
+  async function state(dir: string): Promise<unknown> {
+    const entries = (await readdir(dir, { recursive: true })).sort();
+    return { entries, files: await snapshot(dir), head: await headOf(dir), index: (await stat(join(dir, '.git', 'index'))).mtimeMs };
+  }
+
+  async function expectRefused(into: string, options: Partial<FetchOptions>, named: string[]): Promise<void> {
+    const before = await state(into);
+    const error = await expectSiggateError(fetchInto(into, options), { exitCode: 2, code: 'USAGE' });
+    for (const name of named) expect(error.message).toContain(name);
+    expect(await state(into)).toEqual(before);
+  }
+
+  async function commitIn(dir: string, file: string): Promise<string> {
+    await writeFile(join(dir, file), 'local\n');
+    await gitIn(dir, 'add', file);
+    await gitIn(dir, '-c', 'user.name=Local', '-c', 'user.email=local@example.test', 'commit', '-q', '-m', `local ${file}`);
+    return headOf(dir);
+  }
+
+  it('refuses to drop an unpushed commit of the branch, naming it; --force drops it', async () => {
+    const { into, branch } = await checkoutBehind();
+    const local = await commitIn(into, 'local.txt');
+    await expectRefused(into, { ref: branch }, [local.slice(0, 7)]);
+    const forced = await fetchInto(into, { ref: branch, force: true });
+    expect(forced).toMatchObject({ commit: c.E, updated: true });
+    expect(await headOf(into)).toBe(c.E);
+    expect(await gitIn(into, 'status', '--porcelain')).toBe('');
+    expect(existsSync(join(into, 'local.txt'))).toBe(false);
+  });
+
+  it('refuses to drop a commit made on a detached HEAD', async () => {
+    const into = await freshDir();
+    await fetchInto(into, { ref: 'v1' });
+    const local = await commitIn(into, 'detached.txt');
+    await expectRefused(into, { ref: 'v1' }, [local.slice(0, 7)]);
+  });
+
+  it('keeps commits that stay reachable: another local branch, the branch when switching to an older tag, a remote commit', async () => {
+    const { into, branch } = await checkoutBehind();
+    await gitIn(into, 'checkout', '-q', '-b', 'wip');
+    const wip = await commitIn(into, 'wip.txt');
+    await gitIn(into, 'checkout', '-q', branch);
+    expect((await fetchInto(into, { ref: branch })).commit).toBe(c.E);
+    expect(await gitIn(into, 'rev-parse', 'wip')).toBe(wip);
+    expect((await fetchInto(into, { ref: 'v1' })).commit).toBe(c.A);
+    expect(await gitIn(into, 'rev-parse', branch)).toBe(c.E);
+    // detached at a commit the remote has: moving away from it loses nothing
+    expect((await fetchInto(into, { ref: 'main' })).commit).toBe(c.B);
+  });
+
+  it('refuses unstaged and staged changes to tracked files; --force discards them', async () => {
+    const { into, branch } = await checkoutBehind();
+    await writeFile(join(into, 'file-1.txt'), 'edited\n');
+    await expectRefused(into, { ref: branch }, ['file-1.txt']);
+    await gitIn(into, 'checkout', '--', 'file-1.txt');
+    await writeFile(join(into, 'file-4.txt'), 'staged\n');
+    await gitIn(into, 'add', 'file-4.txt');
+    await expectRefused(into, { ref: branch }, ['file-4.txt']);
+    await writeFile(join(into, 'file-1.txt'), 'edited\n');
+    expect((await fetchInto(into, { ref: branch, force: true })).commit).toBe(c.E);
+    expect(await readFile(join(into, 'file-1.txt'), 'utf8')).toBe('changed\n');
+    expect(await gitIn(into, 'status', '--porcelain')).toBe('');
+  });
+
+  it('refuses untracked or ignored files the commit would overwrite, keeps the others; --force overwrites', async () => {
+    const { into, branch } = await checkoutBehind();
+    await writeFile(join(into, 'added.txt'), 'mine\n');
+    await writeFile(join(into, 'dir'), 'a file where the commit has a directory\n');
+    await expectRefused(into, { ref: branch }, ['added.txt', 'dir']);
+    await writeFile(join(into, '.git', 'info', 'exclude'), 'added.txt\n');
+    await rmFile(join(into, 'dir'));
+    await expectRefused(into, { ref: branch }, ['added.txt']);
+    await rmFile(join(into, 'added.txt'));
+    await writeFile(join(into, 'notes.txt'), 'kept\n');
+    expect((await fetchInto(into, { ref: branch })).commit).toBe(c.E);
+    expect(await readFile(join(into, 'notes.txt'), 'utf8')).toBe('kept\n');
+    await push(c.B, `refs/heads/${branch}`);
+    await fetchInto(into, { ref: branch });
+    await push(c.E, `refs/heads/${branch}`);
+    await writeFile(join(into, 'added.txt'), 'mine\n');
+    expect((await fetchInto(into, { ref: branch, force: true })).commit).toBe(c.E);
+    expect(await readFile(join(into, 'added.txt'), 'utf8')).toBe('added\n');
+  });
+
+  it('refuses a checkout of another remote or of none; the same remote spelled differently is the same; --force replaces origin', async () => {
+    const { into, branch } = await checkoutBehind();
+    await gitIn(into, 'remote', 'set-url', 'origin', 'https://example.test/other/project.git');
+    await expectRefused(into, { ref: branch }, ['example.test']);
+    await gitIn(into, 'remote', 'remove', 'origin');
+    await expectRefused(into, { ref: branch }, []);
+    await gitIn(into, 'remote', 'add', 'origin', `${httpUrl().replace('http://', `http://ci:${TOKEN}@`).replace(/\.git$/, '')}/`);
+    expect((await fetchInto(into, { ref: branch })).commit).toBe(c.E);
+    await gitIn(into, 'remote', 'set-url', 'origin', bare.dir);
+    expect((await fetchInto(into, { ref: branch, force: true })).commit).toBe(c.E);
+    expect(await gitIn(into, 'remote', 'get-url', 'origin')).toBe(httpUrl());
+  });
+
+  it('keeps a file edited while the update runs: exit 2, nothing changed (git refuses before it writes)', async () => {
+    const { into, branch } = await checkoutBehind();
+    const realGit = (await run('sh', ['-c', 'command -v git'])).stdout.toString().trim();
+    const bin = await makeTempDir('siggate-racing-git-');
+    // a stand-in for git: edits file-1.txt just before the switch, as a user typing at that moment would
+    const script = `#!/bin/sh\ncase "$*" in *"read-tree -m -u"*) printf 'edited meanwhile\\n' > file-1.txt ;; esac\nexec ${realGit} "$@"\n`;
+    await writeFile(join(bin, 'git'), script, { mode: 0o755 });
+    const path = process.env.PATH;
+    process.env.PATH = `${bin}:${path ?? ''}`;
+    try {
+      await expectSiggateError(fetchInto(into, { ref: branch }), { exitCode: 2, code: 'USAGE' });
+    } finally {
+      process.env.PATH = path;
+    }
+    expect(await readFile(join(into, 'file-1.txt'), 'utf8')).toBe('edited meanwhile\n');
+    expect(await headOf(into)).toBe(c.B);
+    expect(await gitIn(into, 'status', '--porcelain')).toBe('M file-1.txt');
+    expect((await readdir(join(into, '.git'))).filter((name) => name.startsWith('siggate'))).toEqual([]);
+  });
+
+  it('undoes an update a killed run left half-done, keeping later edits elsewhere, and then updates', async () => {
+    const { into, branch } = await checkoutBehind();
+    // what a run killed mid-switch leaves: E's objects, some of E's files written, the journal; HEAD and index still B
+    await gitIn(into, 'fetch', '-q', bare.dir, c.E);
+    await writeFile(join(into, 'file-1.txt'), 'changed\n');
+    await writeFile(join(into, 'added.txt'), 'added\n');
+    const journal = { pid: 999_999_999, host: 'elsewhere', from: c.B, headRef: `refs/heads/${branch}`, to: c.E, toBranch: branch, branchBefore: c.B };
+    await writeFile(join(into, '.git', 'siggate-update.json'), JSON.stringify(journal));
+    await writeFile(join(into, 'file-4.txt'), 'edited after the kill\n');
+    const refused = await expectSiggateError(fetchInto(into, { ref: branch }), { exitCode: 2, code: 'USAGE' });
+    expect(refused.message).toContain('file-4.txt');
+    expect(refused.message).not.toContain('file-1.txt');
+    expect(await readFile(join(into, 'file-1.txt'), 'utf8')).toBe('1\n');
+    expect(existsSync(join(into, 'added.txt'))).toBe(false);
+    expect(existsSync(join(into, '.git', 'siggate-update.json'))).toBe(false);
+    expect(await gitIn(into, 'status', '--porcelain')).toBe('M file-4.txt');
+    await gitIn(into, 'checkout', '--', 'file-4.txt');
+    expect((await fetchInto(into, { ref: branch })).commit).toBe(c.E);
+    expect(await gitIn(into, 'status', '--porcelain')).toBe('');
+  });
+});
+
+async function rmFile(path: string): Promise<void> {
+  await rm(path, { force: true });
+}

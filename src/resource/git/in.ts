@@ -1,7 +1,6 @@
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fetchVerified, type FetchResult } from '../../commands/fetch.js';
+import { fetchVerified } from '../../commands/fetch.js';
 import { openGate } from '../../commands/gate.js';
 import { verifyTagIn } from '../../commands/verify-tag.js';
 import type { CommitReport, RangeReport } from '../../core/report.js';
@@ -10,6 +9,7 @@ import { git } from '../../git/run-git.js';
 import { withRemote } from '../../remote/access.js';
 import { gateOptionsOf, openResourceTrust } from '../protocol/source-keys.js';
 import type { Log, Metadata, ResourceDeps, ResourceOutput } from '../protocol/types.js';
+import { fetchIntoEmptyDir } from './into-empty-dir.js';
 import { listTags, mirrorPath, updateMirror } from './mirror.js';
 import { describeFailures } from './report-lines.js';
 import { remoteSpecOf, usesTags, type ResourceRequest, type ResourceVersion } from './source.js';
@@ -45,27 +45,6 @@ export async function getVersion(request: ResourceRequest, dest: string | undefi
   const gitDir = (await git(['rev-parse', '--absolute-git-dir'], dest)).trim();
   await writeFile(join(gitDir, 'siggate-report.json'), `${JSON.stringify(result.report, null, 2)}\n`);
   return { version: usesTags(source) ? { ref: version.ref, commit: result.commit } : { ref: result.commit }, metadata: await commitMetadata(dest, result.commit, result.report) };
-}
-
-/**
- * Concourse's DEST is an existing empty directory, often a volume's mount point, which cannot be renamed
- * over: let the fetch build its checkout in a staging directory inside DEST, and move the entries up only
- * once the gate passed. Whatever happens, the staging directory is gone afterwards.
- */
-async function fetchIntoEmptyDir(dest: string, fetch: (into: string) => Promise<FetchResult>): Promise<FetchResult> {
-  await mkdir(dest, { recursive: true });
-  if ((await readdir(dest)).length > 0) return fetch(dest);
-  const stage = await mkdtemp(join(dest, '.siggate-in-'));
-  try {
-    const into = join(stage, 'checkout');
-    const result = await fetch(into);
-    if (result.report.ok && existsSync(into)) {
-      for (const entry of await readdir(into)) await rename(join(into, entry), join(dest, entry));
-    }
-    return result;
-  } finally {
-    await rm(stage, { recursive: true, force: true });
-  }
 }
 
 /** With `verify_tags`, the tag object must be signed by an allowed key before anything is fetched into DEST. */

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageError } from '../../core/errors.js';
+import { withCacheRepositoryLock } from '../../git/cache-repo.js';
 import { git } from '../../git/run-git.js';
 import type { RemoteAccess } from '../../remote/access.js';
 import { fetchRefs, listRemoteRefs } from '../../remote/transfer.js';
@@ -24,28 +23,28 @@ export function mirrorPath(cacheDir: string, source: ResourceSource): string {
   return join(cacheDir, key);
 }
 
-/** Create the mirror if needed and fetch the branch (or, in tag mode, every tag) into it. */
+/**
+ * Create the mirror if needed and fetch the branch (or, in tag mode, every tag) into it, holding the
+ * mirror's lock: the runs of one worker share the mirror and take turns.
+ */
 export async function updateMirror(cacheDir: string, source: ResourceSource, remote: RemoteAccess): Promise<Mirror> {
   const gitDir = mirrorPath(cacheDir, source);
-  if (!existsSync(join(gitDir, 'HEAD'))) {
-    await mkdir(gitDir, { recursive: true, mode: 0o700 });
-    await git(['init', '--quiet', '--bare', gitDir], gitDir);
-    await git(['config', 'gc.auto', '0'], gitDir);
-  }
   const tipRef = source.branch ? `refs/heads/${source.branch}` : DEFAULT_TIP_REF;
   const branchSpec = usesTags(source) ? [] : [`+${source.branch ? tipRef : 'HEAD'}:${tipRef}`];
   // A trust root given by name is most likely a tag: fetch tags so that it resolves.
   const since = source.range.since;
   const wantsTags = usesTags(source) || (since !== null && !/^[0-9a-f]{40,64}$/.test(since));
   const refspecs = [...branchSpec, ...(wantsTags ? ['+refs/tags/*:refs/tags/*'] : [])];
-  try {
-    await fetchRefs(remote, gitDir, refspecs, { prune: true });
-  } catch (error) {
-    if (error instanceof UsageError && source.branch) throw await missingBranch(remote, gitDir, source.branch, error);
-    throw error;
-  }
-  if (usesTags(source)) return { gitDir, tip: null };
-  return { gitDir, tip: (await git(['rev-parse', '--verify', `${tipRef}^{commit}`], gitDir)).trim() };
+  return withCacheRepositoryLock(gitDir, async () => {
+    try {
+      await fetchRefs(remote, gitDir, refspecs, { prune: true });
+    } catch (error) {
+      if (error instanceof UsageError && source.branch) throw await missingBranch(remote, gitDir, source.branch, error);
+      throw error;
+    }
+    if (usesTags(source)) return { gitDir, tip: null };
+    return { gitDir, tip: (await git(['rev-parse', '--verify', `${tipRef}^{commit}`], gitDir)).trim() };
+  });
 }
 
 /** A branch the remote does not have: a configuration error naming it and what the remote has. */

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { promote } from '../../commands/promote.js';
 import { promotionNamingOf, type PromotionNaming } from '../../core/promotion.js';
 import { GateClosedError, UsageError } from '../../core/errors.js';
-import { isObject, optionalBoolean, optionalString } from '../protocol/json.js';
+import { isObject, optionalBoolean, optionalString, shownValue } from '../protocol/json.js';
 import { gateOptionsOf, openResourceTrust } from '../protocol/source-keys.js';
 import type { Log, ResourceDeps, ResourceOutput } from '../protocol/types.js';
 import { commitMetadata } from './in.js';
@@ -36,15 +36,15 @@ export function parsePromotionParams(params: Record<string, unknown>): OutPromot
   if (promoteParam !== undefined && promoteParam !== null && !isObject(promoteParam)) throw new UsageError('params.promote must be an object {from_prefix, to_prefix}');
   const fields = isObject(promoteParam) ? promoteParam : {};
   for (const key of Object.keys(fields)) {
-    if (!['from_prefix', 'to_prefix', 'verify_source_tag'].includes(key)) throw new UsageError(`unknown key "${key}" in params.promote`);
+    if (!['from_prefix', 'to_prefix', 'verify_source_tag'].includes(key)) throw new UsageError(`unknown key ${shownValue(key, 60)} in params.promote`);
   }
   const verifySourceTag = optionalBoolean(fields, 'verify_source_tag', 'params.promote');
   const naming = promotionNamingOf(
     {
       bump,
-      fromPrefix: isObject(promoteParam) ? (optionalString(fields, 'from_prefix', 'params.promote') ?? '') : null,
-      toPrefix: isObject(promoteParam) ? (optionalString(fields, 'to_prefix', 'params.promote') ?? '') : null,
-      prefix: optionalString(params, 'tag_prefix', 'params'),
+      fromPrefix: isObject(promoteParam) ? (optionalString(fields, 'from_prefix', 'params.promote', 1024) ?? '') : null,
+      toPrefix: isObject(promoteParam) ? (optionalString(fields, 'to_prefix', 'params.promote', 1024) ?? '') : null,
+      prefix: optionalString(params, 'tag_prefix', 'params', 1024),
       verifySourceTag,
     },
     PARAM_WORDS,

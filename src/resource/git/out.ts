@@ -1,19 +1,23 @@
+import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { GateClosedError, UsageError } from '../../core/errors.js';
 import { isValidTagName } from '../../git/refs.js';
 import { git, runGit } from '../../git/run-git.js';
 import { remoteFailure, withRemote } from '../../remote/access.js';
 import { FALLBACK_IDENTITY } from '../../signing/signer.js';
-import { optionalString } from '../protocol/json.js';
+import { optionalString, shownValue } from '../protocol/json.js';
 import { openResourceTrust } from '../protocol/source-keys.js';
 import type { Log, ResourceDeps, ResourceOutput } from '../protocol/types.js';
 import { commitMetadata } from './in.js';
 import { parsePromotionParams, promoteFromOut } from './out-promote.js';
 import { describeFailures } from './report-lines.js';
-import { remoteSpecOf, usesTags, type ResourceRequest, type ResourceVersion } from './source.js';
+import { parseBranch, remoteSpecOf, usesTags, type ResourceRequest, type ResourceVersion } from './source.js';
 import { verifyForPush } from './verify-for-push.js';
+
+/** Bounds of the params that name files and refs. */
+const PATH_MAX_BYTES = 4096;
+const NAME_MAX_BYTES = 1024;
 
 /** The `params` keys `out` accepts. */
 export const OUT_PARAMS = ['repository', 'tag', 'tag_prefix', 'annotate', 'branch', 'promote', 'bump'] as const;
@@ -35,6 +39,7 @@ export async function putVersion(request: ResourceRequest, src: string | undefin
   const promotion = parsePromotionParams(request.params);
   const params = parseOutParams(request.params, promotion !== null);
   const repo = resolve(src, params.repository);
+  if (!isDirectory(repo)) throw new UsageError(`params.repository ${shownValue(params.repository)} is not a directory under ${src}`);
   const commit = (await git(['rev-parse', '--verify', 'HEAD^{commit}'], repo)).trim();
   if (promotion) return promoteFromOut(request, repo, commit, promotion, log, deps);
   const tag = params.tagFile ? await readTagName(src, params) : null;
@@ -64,14 +69,14 @@ export async function putVersion(request: ResourceRequest, src: string | undefin
 }
 
 function parseOutParams(params: Record<string, unknown>, promoting: boolean): OutParams {
-  const repository = optionalString(params, 'repository', 'params');
+  const repository = optionalString(params, 'repository', 'params', PATH_MAX_BYTES);
   if (!repository) throw new UsageError('params.repository is required');
   const parsed = {
     repository,
-    tagFile: optionalString(params, 'tag', 'params'),
-    tagPrefix: optionalString(params, 'tag_prefix', 'params') ?? '',
-    annotateFile: optionalString(params, 'annotate', 'params'),
-    branch: optionalString(params, 'branch', 'params'),
+    tagFile: optionalString(params, 'tag', 'params', PATH_MAX_BYTES),
+    tagPrefix: optionalString(params, 'tag_prefix', 'params', NAME_MAX_BYTES) ?? '',
+    annotateFile: optionalString(params, 'annotate', 'params', PATH_MAX_BYTES),
+    branch: parseBranch(params, 'branch', 'params'),
   };
   if (promoting) {
     if (parsed.tagFile || parsed.branch || parsed.annotateFile) throw new UsageError('params.promote and params.bump go without params.tag, params.branch and params.annotate');
@@ -80,6 +85,14 @@ function parseOutParams(params: Record<string, unknown>, promoting: boolean): Ou
   if (!parsed.tagFile && !parsed.branch) throw new UsageError('out needs params.branch, params.tag, params.promote or params.bump: there is nothing to push');
   if (parsed.annotateFile && !parsed.tagFile) throw new UsageError('params.annotate needs params.tag');
   return parsed;
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 async function readTagName(src: string, params: OutParams): Promise<string> {

@@ -1,8 +1,9 @@
 import { parseRangeMode, rangePolicyOf, type RangePolicy } from '../../core/gate-options.js';
 import { UsageError } from '../../core/errors.js';
 import type { RemoteSpec } from '../../remote/access.js';
-import { isObject, optionalBoolean, optionalString, parseParams, parseRequestJson, type Json } from '../protocol/json.js';
+import { checkStringValue, isObject, KEY_MAX_BYTES, optionalBoolean, optionalString, parseParams, parseRequestJson, shownValue, type Json } from '../protocol/json.js';
 import { parseSourceKeys, type SourceKeys } from '../protocol/source-keys.js';
+import { branchNameProblem } from './refname.js';
 
 /** The resource's `source` block for a git repository (DESIGN.md, "Concourse resource"), validated. */
 export interface ResourceSource {
@@ -51,35 +52,48 @@ export function parseRequest(text: string, allowedParams: readonly string[]): Re
   };
 }
 
+/** Bounds of the fields that reach a command line or an environment (a 200 kB branch must not become `spawn E2BIG`). */
+const MAX_BYTES = { uri: 8192, name: 1024, password: 16 * 1024 };
+
 /** Validate a `source` object. */
 export function parseSource(raw: Json): ResourceSource {
   for (const key of Object.keys(raw)) {
-    if (!SOURCE_KEYS.has(key)) throw new UsageError(`unknown key "${key}" in source`);
+    if (!SOURCE_KEYS.has(key)) throw new UsageError(`unknown key ${shownValue(key, 60)} in source`);
   }
-  const uri = optionalString(raw, 'uri');
+  const uri = optionalString(raw, 'uri', 'source', MAX_BYTES.uri);
   if (!uri) throw new UsageError('source.uri is required');
-  const tagFilter = optionalString(raw, 'tag_filter');
+  const tagFilter = optionalString(raw, 'tag_filter', 'source', MAX_BYTES.name);
   const tagRegex = optionalString(raw, 'tag_regex');
   if (tagFilter !== null && tagRegex !== null) throw new UsageError('source.tag_filter and source.tag_regex are exclusive; give one');
-  const mode = optionalString(raw, 'mode');
+  const mode = optionalString(raw, 'mode', 'source', MAX_BYTES.name);
   return {
     uri,
-    branch: optionalString(raw, 'branch'),
-    privateKey: optionalString(raw, 'private_key'),
-    username: optionalString(raw, 'username'),
-    password: optionalString(raw, 'password'),
+    branch: parseBranch(raw, 'branch', 'source'),
+    privateKey: optionalString(raw, 'private_key', 'source', KEY_MAX_BYTES),
+    username: optionalString(raw, 'username', 'source', MAX_BYTES.name),
+    password: optionalString(raw, 'password', 'source', MAX_BYTES.password),
     tagFilter,
     tagRegex: tagRegex === null ? null : compileRegex(tagRegex),
     keys: parseSourceKeys(raw),
     range: rangePolicyOf({
-      since: optionalString(raw, 'trust_root'),
+      since: optionalString(raw, 'trust_root', 'source', MAX_BYTES.name),
       ...(mode !== null ? { mode: parseRangeMode(mode, 'source.mode') } : {}),
       allowUnsignedRoot: optionalBoolean(raw, 'allow_unsigned_root'),
     }),
     verifyTags: optionalBoolean(raw, 'verify_tags'),
-    signingKey: optionalString(raw, 'signing_key'),
+    signingKey: optionalString(raw, 'signing_key', 'source', KEY_MAX_BYTES),
     signingKeyPassphrase: optionalString(raw, 'signing_key_passphrase'),
   };
+}
+
+/** A branch name from the request (`source.branch`, `params.branch`), refused unless git would accept it. */
+export function parseBranch(raw: Json, key: string, where: string): string | null {
+  const value = raw[key];
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string') throw new UsageError(`${where}.${key} must be a string`);
+  const problem = branchNameProblem(value);
+  if (problem !== null) throw new UsageError(`${where}.${key} is not a valid branch name (${problem}): ${shownValue(value)}`);
+  return value;
 }
 
 /** How the scripts reach the source's remote. */
@@ -116,7 +130,8 @@ function parseVersion(raw: unknown): ResourceVersion | null {
   if (raw === undefined || raw === null) return null;
   if (!isObject(raw)) throw new UsageError('"version" must be an object');
   for (const [key, value] of Object.entries(raw)) {
-    if (typeof value !== 'string') throw new UsageError(`version.${key} must be a string`);
+    if (typeof value !== 'string') throw new UsageError(`version.${shownValue(key, 60)} must be a string`);
+    checkStringValue(value, `version.${shownValue(key, 60)}`, MAX_BYTES.name);
   }
   const ref = raw['ref'];
   if (typeof ref !== 'string' || ref === '') throw new UsageError('version.ref is missing');

@@ -3,6 +3,7 @@ import { withGate } from '../../commands/gate.js';
 import { verifyRangeIn } from '../../commands/verify-range.js';
 import type { RangeReport } from '../../core/report.js';
 import { GateClosedError } from '../../core/errors.js';
+import { withCacheRepositoryLock } from '../../git/cache-repo.js';
 import { peelCommit } from '../../git/refs.js';
 import { git } from '../../git/run-git.js';
 import { withRemote } from '../../remote/access.js';
@@ -19,8 +20,11 @@ export async function verifyForPush(request: ResourceRequest, repo: string, comm
     return withGate({ repo }, (gate) => verifyRangeIn(gate, { ...range, target: commit, cache: false }), { trust });
   }
   const mirror = await withRemote(remoteSpecOf(request.source, join(deps.cacheDir, 'known_hosts')), (remote) => updateMirror(deps.cacheDir, request.source, remote));
-  await git(['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', '--', repo, '+HEAD:refs/siggate/out'], mirror.gitDir);
-  const fetched = (await git(['rev-parse', '--verify', 'refs/siggate/out^{commit}'], mirror.gitDir)).trim();
+  // under the mirror's lock: another `out` of the same pipeline writes the same ref
+  const fetched = await withCacheRepositoryLock(mirror.gitDir, async () => {
+    await git(['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', '--', repo, '+HEAD:refs/siggate/out'], mirror.gitDir);
+    return (await git(['rev-parse', '--verify', 'refs/siggate/out^{commit}'], mirror.gitDir)).trim();
+  });
   if (fetched !== commit) throw new GateClosedError(`the checkout's HEAD moved while verifying (${commit} became ${fetched})`);
   return withGate({ repo: mirror.gitDir }, (gate) => verifyRangeIn(gate, { ...range, target: commit, cache: true }), { trust });
 }

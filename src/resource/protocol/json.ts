@@ -21,7 +21,7 @@ export function parseParams(raw: unknown, allowed: readonly string[]): Json {
   if (raw === undefined || raw === null) return {};
   if (!isObject(raw)) throw new UsageError('"params" must be an object');
   for (const key of Object.keys(raw)) {
-    if (!allowed.includes(key)) throw new UsageError(`unknown key "${key}" in params`);
+    if (!allowed.includes(key)) throw new UsageError(`unknown key ${shownValue(key, 60)} in params`);
   }
   return raw;
 }
@@ -30,12 +30,31 @@ export function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** A string value of `object[key]`, or null when absent; `where` prefixes the key in messages. */
-export function optionalString(object: Json, key: string, where = 'source'): string | null {
+/** The longest string value accepted unless a field says otherwise: values reach command lines and environments. */
+export const DEFAULT_MAX_BYTES = 64 * 1024;
+
+/**
+ * A string value of `object[key]`, or null when absent; `where` prefixes the key in messages. A NUL byte
+ * (it cannot pass to a program) or more than `maxBytes` is a UsageError whose message never echoes the value.
+ */
+export function optionalString(object: Json, key: string, where = 'source', maxBytes = DEFAULT_MAX_BYTES): string | null {
   const value = object[key];
   if (value === undefined || value === null) return null;
   if (typeof value !== 'string') throw new UsageError(`${where}.${key} must be a string`);
+  checkStringValue(value, `${where}.${key}`, maxBytes);
   return value;
+}
+
+/** Refuse a NUL byte or more than `maxBytes` in a value named `what`, without quoting it. */
+export function checkStringValue(value: string, what: string, maxBytes = DEFAULT_MAX_BYTES): void {
+  if (value.includes('\0')) throw new UsageError(`${what} contains a NUL byte`);
+  const bytes = Buffer.byteLength(value);
+  if (bytes > maxBytes) throw new UsageError(`${what} is too long (${bytes} bytes; at most ${maxBytes})`);
+}
+
+/** A value for a message: quoted, at most `max` characters of it. */
+export function shownValue(value: string, max = 100): string {
+  return value.length > max ? `${JSON.stringify(value.slice(0, max))}… (${value.length} characters)` : JSON.stringify(value);
 }
 
 /** A boolean value of `object[key]`, false when absent. */
@@ -46,11 +65,16 @@ export function optionalBoolean(object: Json, key: string, where = 'source'): bo
   return value;
 }
 
+/** Armored keys (a key with photo IDs runs to hundreds of kB): the bound of key-carrying fields. */
+export const KEY_MAX_BYTES = 16 * 1024 * 1024;
+
 /** A string or a list of strings, as a list. */
 export function stringOrList(object: Json, key: string, where = 'source'): string[] {
   const value = object[key];
   if (value === undefined || value === null) return [];
-  if (typeof value === 'string') return [value];
-  if (Array.isArray(value) && value.every((item) => typeof item === 'string')) return value as string[];
-  throw new UsageError(`${where}.${key} must be a string or a list of strings`);
+  const list = typeof value === 'string' ? [value] : Array.isArray(value) && value.every((item) => typeof item === 'string') ? (value as string[]) : null;
+  if (list === null) throw new UsageError(`${where}.${key} must be a string or a list of strings`);
+  // armored keys can be large: only the NUL byte check, and a generous bound
+  list.forEach((item, index) => checkStringValue(item, `${where}.${key}[${index}]`, KEY_MAX_BYTES));
+  return list;
 }

@@ -1,6 +1,6 @@
 import { UsageError } from '../../core/errors.js';
 import type { S3AccessOptions } from '../../s3/access.js';
-import { isObject, optionalBoolean, optionalString, parseParams } from '../protocol/json.js';
+import { isObject, optionalBoolean, optionalString, parseParams, shownValue } from '../protocol/json.js';
 import { parseSourceKeys, type SourceKeys } from '../protocol/source-keys.js';
 
 /** A `source` with `bucket` instead of `uri`: artifacts in S3, each with a detached signature. */
@@ -47,7 +47,7 @@ export function parseS3Request(raw: Record<string, unknown>, allowedParams: read
     if (STATIC_CREDENTIALS.has(key)) {
       throw new UsageError(`source.${key}: siggate takes no AWS keys in pipeline configuration; use the worker's instance profile or role_arn`);
     }
-    if (!S3_SOURCE_KEYS.has(key)) throw new UsageError(`unknown key "${key}" in source`);
+    if (!S3_SOURCE_KEYS.has(key)) throw new UsageError(`unknown key ${shownValue(key, 60)} in source`);
   }
   const bucket = optionalString(source, 'bucket');
   if (!bucket) throw new UsageError('source.bucket must be a bucket name');
