@@ -15,6 +15,12 @@ export interface RemoteSpec {
   sshKey?: string | null;
   /** Where host keys accepted on first contact are remembered when siggate holds the SSH key. Default `~/.ssh/known_hosts`. */
   knownHostsFile?: string | null;
+  /** Do not verify the HTTPS server's certificate (`http.sslVerify=false`): the user's explicit choice. */
+  skipSslVerification?: boolean;
+  /** More ssh `-o` options (`User=…`, `ForwardAgent=yes`, `ProxyCommand=…`), each one word. */
+  sshOptions?: readonly string[];
+  /** Extra environment for ssh's helpers (a proxy's credentials); never on a command line. */
+  sshEnv?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -60,9 +66,11 @@ export async function openRemote(spec: RemoteSpec): Promise<RemoteAccess> {
       addConfig(env, 'http.extraHeader', `Authorization: Basic ${basic}`);
       secrets.push(basic);
     }
+    if (spec.skipSslVerification) addConfig(env, 'http.sslVerify', 'false');
   } else if (spec.sshKey || remote.kind === 'ssh') {
-    env['GIT_SSH_COMMAND'] = ['ssh', ...SSH_OPTIONS].join(' ');
+    env['GIT_SSH_COMMAND'] = ['ssh', ...SSH_OPTIONS, ...extraSshOptions(spec)].join(' ');
   }
+  Object.assign(env, spec.sshEnv ?? {});
   let keyDir: string | null = null;
   if (spec.sshKey) {
     if (!/PRIVATE KEY/.test(spec.sshKey)) throw new UsageError('the SSH private key does not look like a private key');
@@ -72,7 +80,7 @@ export async function openRemote(spec: RemoteSpec): Promise<RemoteAccess> {
     await writeFile(keyFile, spec.sshKey.endsWith('\n') ? spec.sshKey : `${spec.sshKey}\n`, { mode: 0o600 });
     const knownHosts = spec.knownHostsFile ?? join(homedir(), '.ssh', 'known_hosts');
     // git runs GIT_SSH_COMMAND through a shell: quote the paths; temp dir names hold no quote
-    env['GIT_SSH_COMMAND'] = ['ssh', `-i ${shellQuote(keyFile)}`, '-o IdentitiesOnly=yes', '-o StrictHostKeyChecking=accept-new', `-o UserKnownHostsFile=${shellQuote(knownHosts)}`, ...SSH_OPTIONS].join(' ');
+    env['GIT_SSH_COMMAND'] = ['ssh', `-i ${shellQuote(keyFile)}`, '-o IdentitiesOnly=yes', '-o StrictHostKeyChecking=accept-new', `-o UserKnownHostsFile=${shellQuote(knownHosts)}`, ...SSH_OPTIONS, ...extraSshOptions(spec)].join(' ');
   }
   const dir = keyDir;
   const hide = (text: string): string => redact(text, secrets);
@@ -118,6 +126,11 @@ function addConfig(env: NodeJS.ProcessEnv, key: string, value: string): void {
   env[`GIT_CONFIG_KEY_${count}`] = key;
   env[`GIT_CONFIG_VALUE_${count}`] = value;
   env['GIT_CONFIG_COUNT'] = String(count + 1);
+}
+
+/** The caller's `-o` options, each quoted as one word for the shell git runs GIT_SSH_COMMAND with. */
+function extraSshOptions(spec: RemoteSpec): string[] {
+  return (spec.sshOptions ?? []).map((option) => `-o ${shellQuote(option)}`);
 }
 
 function shellQuote(word: string): string {

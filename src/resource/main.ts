@@ -1,11 +1,13 @@
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exitCodeFor, SiggateError } from '../core/errors.js';
 import { redact } from '../remote/redact.js';
 import { check } from './git/check.js';
-import { getVersion } from './git/in.js';
+import { getVersion, IN_PARAMS } from './git/in.js';
 import { OUT_PARAMS, putVersion } from './git/out.js';
-import { parseRequest, secretsOf } from './git/source.js';
+import { prepareSource } from './git/setup.js';
+import { parseRequest } from './git/source.js';
+import { secretsOf } from './git/source-remote.js';
 import { parseRequestJson } from './protocol/json.js';
 import type { ResourceDeps, ResourceKind } from './protocol/types.js';
 import { isS3Source, s3SecretsOf } from './s3/s3-source.js';
@@ -23,11 +25,17 @@ const processIo: ResourceIo = {
   stderr: (text) => void process.stderr.write(text),
 };
 
-const PARAMS: Record<ResourceKind, readonly string[]> = { check: [], in: [], out: OUT_PARAMS };
+/** The params each script knows, and how git-resource names them in its "Found unknown keys in …" message. */
+const PARAMS: Record<ResourceKind, { known: ReadonlySet<string>; label: string }> = {
+  check: { known: new Set(), label: 'check params' },
+  in: { known: IN_PARAMS, label: 'get params' },
+  out: { known: OUT_PARAMS, label: 'put params' },
+};
 
 /** The cache for mirrors and known hosts when none is injected: one per worker, in its temp dir. */
 export function defaultResourceDeps(): ResourceDeps {
-  return { cacheDir: join(tmpdir(), 'siggate-resource-cache') };
+  const home = homedir();
+  return { cacheDir: join(tmpdir(), 'siggate-resource-cache'), home, globalGitConfig: process.env['GIT_CONFIG_GLOBAL'] || join(home, '.gitconfig') };
 }
 
 /**
@@ -53,8 +61,11 @@ export async function runResource(
       const { runS3Script } = await import('./s3/main.js');
       answer = await runS3Script(kind, raw, argv[0], log);
     } else {
-      const request = parseRequest(text, PARAMS[kind]);
-      secrets = secretsOf(request.source);
+      const parsed = parseRequest(text, PARAMS[kind].known, PARAMS[kind].label);
+      secrets = secretsOf(parsed.source);
+      const request = { ...parsed, source: await prepareSource(parsed.source, deps, log) };
+      // the unlocked key is a secret too
+      secrets = [...secrets, ...secretsOf(request.source)];
       if (kind === 'check') answer = await check(request, log, deps);
       else if (kind === 'in') answer = await getVersion(request, argv[0], log, deps);
       else answer = await putVersion(request, argv[0], log, deps);

@@ -336,10 +336,22 @@ describe('configuration and remote errors', () => {
     expect(out.stderr).toContain('privat_key');
   });
 
-  it('an unknown params key is exit 2 naming it', async () => {
-    const out = await resource('in', { source: source('file:///nowhere'), version: { ref: 'a'.repeat(40) }, params: { depth: 1 } }, ['/tmp/x']);
+  it('unknown params and source keys are exit 2, all of them named at once as git-resource lists them', async () => {
+    const params = await resource('in', { source: source('file:///nowhere'), version: { ref: 'a'.repeat(40) }, params: { depht: 1, submodule: 'all' } }, ['/tmp/x']);
+    expect(params.code).toBe(2);
+    expect(params.stderr).toContain('Found unknown keys in get params:\n"depht"\n"submodule"');
+    const put = await resource('out', { source: source('file:///nowhere'), params: { repository: '.', rebse: true } }, ['/tmp/x']);
+    expect(put.code).toBe(2);
+    expect(put.stderr).toContain('Found unknown keys in put params:\n"rebse"');
+    const check = await resource('check', { source: source('file:///nowhere', { brnch: 'main', private_key_pasphrase: 'x' }) });
+    expect(check.code).toBe(2);
+    expect(check.stderr).toContain('Found unknown keys in source:\n"brnch"\n"private_key_pasphrase"');
+  });
+
+  it('gpg_keyserver is refused with its reason: keys never come from a keyserver', async () => {
+    const out = await resource('check', { source: source('file:///nowhere', { gpg_keyserver: 'hkp://keyserver.ubuntu.com' }) });
     expect(out.code).toBe(2);
-    expect(out.stderr).toContain('depth');
+    expect(out.stderr).toMatch(/gpg_keyserver is refused: siggate never fetches keys from a keyserver/);
   });
 
   it('no verification keys, a short key ID, a wrong type or a non-string version are exit 2', async () => {

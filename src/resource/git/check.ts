@@ -7,7 +7,8 @@ import { openResourceTrust } from '../protocol/source-keys.js';
 import type { Log, ResourceDeps } from '../protocol/types.js';
 import { listTags, updateMirror, type TagEntry } from './mirror.js';
 import { describeFailures, summarize } from './report-lines.js';
-import { remoteSpecOf, usesTags, type ResourceRequest, type ResourceVersion } from './source.js';
+import { remoteSpecOf } from './source-remote.js';
+import { usesTags, type ResourceRequest, type ResourceVersion } from './source.js';
 import { join } from 'node:path';
 
 /**

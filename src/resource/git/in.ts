@@ -12,7 +12,14 @@ import type { Log, Metadata, ResourceDeps, ResourceOutput } from '../protocol/ty
 import { fetchIntoEmptyDir } from './into-empty-dir.js';
 import { listTags, mirrorPath, updateMirror } from './mirror.js';
 import { describeFailures } from './report-lines.js';
-import { remoteSpecOf, usesTags, type ResourceRequest, type ResourceVersion } from './source.js';
+import { remoteSpecOf } from './source-remote.js';
+import { usesTags, type ResourceRequest, type ResourceVersion } from './source.js';
+
+/** The `params` keys `in` accepts (git-resource's in_schema.json). */
+export const IN_PARAMS: ReadonlySet<string> = new Set([
+  'depth', 'fetch', 'fetch_tags', 'submodules', 'submodule_recursive', 'submodule_remote', 'disable_git_lfs', 'clean_tags',
+  'short_ref_format', 'timestamp_format', 'describe_ref_options', 'all_branches', 'debug',
+]);
 
 /**
  * `in DEST`: a quarantined fetch of the version into DEST; DEST is only written when the gate passes.

@@ -5,6 +5,7 @@ import { withCacheRepositoryLock } from '../../git/cache-repo.js';
 import { git } from '../../git/run-git.js';
 import type { RemoteAccess } from '../../remote/access.js';
 import { fetchRefs, listRemoteRefs } from '../../remote/transfer.js';
+import { matchTagRegex } from './tag-regex.js';
 import { usesTags, type ResourceSource } from './source.js';
 
 /** The ref the remote's default branch is fetched to when the source names no branch. */
@@ -70,9 +71,10 @@ export async function listTags(gitDir: string, source: ResourceSource): Promise<
   for (const line of out.split('\n')) {
     if (line === '') continue;
     const [name = '', type, oid = '', peeled = '', peeledType] = line.split('\0');
-    if (source.tagRegex && !source.tagRegex.test(name)) continue;
     if (type === 'commit') tags.push({ name, commit: oid, annotated: false });
     else if (type === 'tag' && peeledType === 'commit') tags.push({ name, commit: peeled, annotated: true });
   }
-  return tags;
+  if (!source.tagRegex) return tags;
+  const selected = new Set(await matchTagRegex(tags.map((tag) => tag.name), source.tagRegex));
+  return tags.filter((tag) => selected.has(tag.name));
 }

@@ -7,7 +7,8 @@ import { gateOptionsOf, openResourceTrust } from '../protocol/source-keys.js';
 import type { Log, ResourceDeps, ResourceOutput } from '../protocol/types.js';
 import { commitMetadata } from './in.js';
 import { describeFailures } from './report-lines.js';
-import { remoteSpecOf, usesTags, type ResourceRequest, type ResourceVersion } from './source.js';
+import { remoteSpecOf } from './source-remote.js';
+import { usesTags, type ResourceRequest, type ResourceVersion } from './source.js';
 import { verifyForPush } from './verify-for-push.js';
 
 /** How `out` names a promotion tag. */

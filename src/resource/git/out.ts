@@ -12,15 +12,20 @@ import type { Log, ResourceDeps, ResourceOutput } from '../protocol/types.js';
 import { commitMetadata } from './in.js';
 import { parsePromotionParams, promoteFromOut } from './out-promote.js';
 import { describeFailures } from './report-lines.js';
-import { parseBranch, remoteSpecOf, usesTags, type ResourceRequest, type ResourceVersion } from './source.js';
+import { remoteSpecOf } from './source-remote.js';
+import { parseBranch, usesTags, type ResourceRequest, type ResourceVersion } from './source.js';
 import { verifyForPush } from './verify-for-push.js';
 
 /** Bounds of the params that name files and refs. */
 const PATH_MAX_BYTES = 4096;
 const NAME_MAX_BYTES = 1024;
 
-/** The `params` keys `out` accepts. */
-export const OUT_PARAMS = ['repository', 'tag', 'tag_prefix', 'annotate', 'branch', 'promote', 'bump'] as const;
+/** The `params` keys `out` accepts: git-resource's (its out_schema.json), then siggate's. */
+export const OUT_PARAMS: ReadonlySet<string> = new Set([
+  'repository', 'rebase', 'rebase_strategy', 'rebase_strategy_option', 'merge', 'returning', 'tag', 'only_tag', 'tag_prefix',
+  'force', 'annotate', 'notes', 'branch', 'refs_prefix', 'debug', 'push_options',
+  'promote', 'bump',
+]);
 
 interface OutParams {
   repository: string;

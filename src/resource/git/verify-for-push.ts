@@ -10,7 +10,8 @@ import { withRemote } from '../../remote/access.js';
 import type { TrustSession } from '../../trust/session.js';
 import type { ResourceDeps } from '../protocol/types.js';
 import { updateMirror } from './mirror.js';
-import { remoteSpecOf, type ResourceRequest } from './source.js';
+import { remoteSpecOf } from './source-remote.js';
+import type { ResourceRequest } from './source.js';
 
 /** Verify in the checkout; when the trust root (often a tag) is not there, in the mirror, which fetches it. */
 export async function verifyForPush(request: ResourceRequest, repo: string, commit: string, trust: TrustSession, deps: ResourceDeps): Promise<RangeReport> {

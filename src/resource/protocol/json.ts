@@ -78,3 +78,47 @@ export function stringOrList(object: Json, key: string, where = 'source'): strin
   list.forEach((item, index) => checkStringValue(item, `${where}.${key}[${index}]`, KEY_MAX_BYTES));
   return list;
 }
+
+/**
+ * The request's keys against those the script knows: all unknown ones at once, as git-resource lists them
+ * (`Found unknown keys in source:` and each key as a JSON string on its own line).
+ */
+export function refuseUnknownKeys(object: Json, known: ReadonlySet<string>, label: string): void {
+  const unknown = Object.keys(object).filter((key) => !known.has(key));
+  if (unknown.length === 0) return;
+  throw new UsageError(`Found unknown keys in ${label}:\n${unknown.map((key) => shownValue(key, 60)).join('\n')}`);
+}
+
+/** A flag as git-resource reads it (`jq -r`): true or false, or the strings "true" and "false" in any case. */
+export function flexibleBoolean(object: Json, key: string, where = 'source'): boolean {
+  const value = object[key];
+  if (value === undefined || value === null) return false;
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'string' && /^(true|false)$/i.test(value)) return value.toLowerCase() === 'true';
+  throw new UsageError(`${where}.${key} must be true or false`);
+}
+
+/** An optional flag whose absence means something of its own (null). */
+export function optionalFlag(object: Json, key: string, where = 'source'): boolean | null {
+  const value = object[key];
+  return value === undefined || value === null ? null : flexibleBoolean(object, key, where);
+}
+
+/** A whole number, or a string of digits (git-resource's `version_depth: "2"`); absent: `fallback`. */
+export function flexibleInteger(object: Json, key: string, fallback: number, where = 'source'): number {
+  const value = object[key];
+  if (value === undefined || value === null || value === '') return fallback;
+  const number = typeof value === 'number' ? value : typeof value === 'string' && /^-?\d{1,9}$/.test(value.trim()) ? Number(value.trim()) : NaN;
+  if (!Number.isInteger(number)) throw new UsageError(`${where}.${key} must be a whole number`);
+  return number;
+}
+
+/** A list of strings (one string counts as a list of one); `maxBytes` bounds each item. */
+export function stringList(object: Json, key: string, where = 'source', maxBytes = DEFAULT_MAX_BYTES): string[] {
+  const value = object[key];
+  if (value === undefined || value === null) return [];
+  const list = typeof value === 'string' ? [value] : Array.isArray(value) && value.every((item) => typeof item === 'string') ? (value as string[]) : null;
+  if (list === null) throw new UsageError(`${where}.${key} must be a string or a list of strings`);
+  list.forEach((item, index) => checkStringValue(item, `${where}.${key}[${index}]`, maxBytes));
+  return list;
+}

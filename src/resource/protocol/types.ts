@@ -17,4 +17,11 @@ export interface ResourceOutput<V> {
 export interface ResourceDeps {
   /** Where `check` keeps its mirrors of remotes, and ssh its known hosts. Default: `siggate-resource-cache` in the temp dir. */
   cacheDir: string;
+  /**
+   * The home directory the scripts may configure as git-resource does (`~/.ssh/config`, the global git
+   * config for `git_config`); absent, nothing outside the cache and temp dirs is written.
+   */
+  home?: string;
+  /** The global git config file `git_config` is applied to (git-resource: `git config --global`). */
+  globalGitConfig?: string;
 }
