@@ -9,7 +9,7 @@ RUN npm run build
 
 FROM node:20-slim
 RUN apt-get update \
- && apt-get install -y --no-install-recommends git gnupg openssh-client ca-certificates \
+ && apt-get install -y --no-install-recommends git gnupg openssh-client ca-certificates git-lfs git-crypt proxytunnel \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /opt/siggate
 ENV NODE_ENV=production
