@@ -90,6 +90,12 @@ export class GitError extends SiggateError {
   }
 }
 
+/** Exit 3: a program siggate needs (ssh-keygen, grep, git-lfs, git-crypt) is missing, or hung. */
+export class ToolError extends SiggateError {
+  static override readonly code = 'TOOL_FAILED';
+  override readonly exitCode = 3;
+}
+
 /** Exit 3: the remote could not be reached, refused our credentials, or broke off mid-transfer. */
 export class RemoteError extends SiggateError {
   static override readonly code = 'REMOTE_FAILED';

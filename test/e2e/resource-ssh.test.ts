@@ -9,7 +9,7 @@ import { demoKeys } from '../../fixtures/lib/demo-keys.js';
 import { Repo } from '../../fixtures/lib/repo.js';
 import { cleanEnv, run } from '../../fixtures/lib/run.js';
 import { makeTempDir } from '../../fixtures/lib/temp.js';
-import { resourceHarness, type ResourceHarness } from '../helpers/resource.js';
+import { resourceHarness } from '../helpers/resource.js';
 import { sshdUnavailable, startConnectProxy, startSshd, type ConnectProxy, type Sshd } from '../helpers/sshd.js';
 import { demoWorld, useFixtureCleanup, type DemoWorld } from '../helpers/world.js';
 

@@ -1,17 +1,14 @@
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { GitError, KeyConfigError, UsageError } from '../../core/errors.js';
+import { KeyConfigError, UsageError } from '../../core/errors.js';
 import { writeFileAtomically } from '../../files/atomic-file.js';
 import { makeOwnedTempDir, removeOwnedTempDir } from '../../files/temp-dirs.js';
 import { runGit } from '../../git/run-git.js';
+import { runProgram } from '../../process/run-program.js';
 import type { Log, ResourceDeps } from '../protocol/types.js';
 import type { ResourceSource } from './source.js';
-
-const execFileAsync = promisify(execFile);
 
 /** git-resource's message when a key is encrypted and no passphrase is given (its askpass.sh). */
 export const PASSPHRASE_MISSING = 'Private key has a passphrase but private_key_passphrase has not been set.';
@@ -67,14 +64,9 @@ export async function unlockKey(key: string, passphrase: string | null, where: s
 }
 
 async function sshKeygen(args: string[]): Promise<{ ok: boolean; stderr: string }> {
-  try {
-    await execFileAsync('ssh-keygen', args, { timeout: 30_000, env: { ...process.env, SSH_ASKPASS: '', DISPLAY: '' } });
-    return { ok: true, stderr: '' };
-  } catch (error) {
-    const failure = error as NodeJS.ErrnoException & { stderr?: string };
-    if (failure.code === 'ENOENT') throw new GitError('cannot run ssh-keygen to read source.private_key: is OpenSSH installed?', ['ssh-keygen'], '', { cause: error });
-    return { ok: false, stderr: failure.stderr ?? String(error) };
-  }
+  // no askpass, no terminal: ssh-keygen must never wait for a passphrase typed by no one
+  const result = await runProgram('ssh-keygen', args, { env: { ...process.env, SSH_ASKPASS: '', DISPLAY: '' }, timeoutMs: 30_000 });
+  return { ok: result.code === 0, stderr: result.stderr };
 }
 
 const firstLine = (text: string): string => text.trim().split('\n')[0] || 'no message';

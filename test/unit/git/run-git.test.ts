@@ -1,6 +1,7 @@
 // Every git siggate starts goes through spawnGit, whose environment pins off replace refs and grafts.
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
+import { runProgram } from '../../../src/process/run-program.js';
 import { describe, expect, it } from 'vitest';
 import { gitEnv } from '../../../src/git/run-git.js';
 
@@ -23,13 +24,14 @@ describe('gitEnv', () => {
 });
 
 describe('processes started from src/', () => {
-  it('only run-git.ts spawns git; the one other spawn runs a signing program', async () => {
+  it('only run-git.ts spawns git; other programs go through run-program.ts, signing programs through detached.ts', async () => {
     const spawning: string[] = [];
     for (const file of await sourceFiles(SRC)) {
       const text = await readFile(file, 'utf8');
       if (/^import (?!type)[^;]*from 'node:child_process'/m.test(text)) spawning.push(relative(SRC, file));
     }
-    expect(spawning.sort()).toEqual(['git/run-git.ts', 'signing/detached.ts']);
+    expect(spawning.sort()).toEqual(['git/run-git.ts', 'process/run-program.ts', 'signing/detached.ts']);
     expect(await readFile(join(SRC, 'signing/detached.ts'), 'utf8')).not.toMatch(/spawn\('git'/);
+    expect(() => runProgram('git', ['status'])).toThrow(/run-git/);
   });
 });
