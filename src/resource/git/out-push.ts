@@ -63,10 +63,12 @@ export async function pushVersion(remote: RemoteAccess, repo: string, plan: Push
   if (result.code === 0) return { ok: true };
   const lines = result.stdout.toString('utf8').split('\n').filter((line) => line.startsWith('!\t'));
   if (lines.length === 0) throw new RemoteError(remote.redact(`pushing to ${remote.shown} failed: ${lastLine(result.stderr)}`));
-  const refused = lines.filter((line) => !/atomic push failed/.test(line));
-  // only a branch or notes ref that moved is worth another rebase or merge; a refused tag would be refused again
+  // in an atomic push every ref that was not itself refused says so; the server names the ref that moved on stderr
+  const refused = lines.filter((line) => !/atomic (push|transaction) failed/.test(line));
   const movable = [plan.target, plan.notesCommit ? NOTES_REF : null].filter((ref): ref is string => ref !== null);
-  const retry = refused.length > 0 && refused.every((line) => MOVED.test(line) && movable.some((ref) => line.includes(`:${ref}\t`)));
-  const reason = refused.map((line) => line.split('\t').slice(1).join(' ')).join('; ') || lastLine(result.stderr);
+  const movedOnServer = movable.some((ref) => result.stderr.includes(`cannot lock ref '${ref}'`));
+  // only a branch or notes ref that moved is worth another rebase or merge; a refused tag would be refused again
+  const retry = (refused.length > 0 || movedOnServer) && refused.every((line) => MOVED.test(line) && movable.some((ref) => line.includes(`:${ref}\t`)));
+  const reason = refused.map((line) => line.split('\t').slice(1).join(' ')).join('; ') || lastLine(result.stderr.replace(/^error: failed to push some refs.*$/gm, ''));
   return { ok: false, retry, reason: remote.redact(reason) };
 }
