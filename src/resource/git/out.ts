@@ -49,7 +49,11 @@ export async function putVersion(request: ResourceRequest, src: string | undefin
     refuseUnlessPassed(report, `commit ${original} did not pass verification (${report.status}); nothing was pushed`, log);
     const tag = params.tagFile ? await readTagName(repo, params.tagFile, params.tagPrefix) : null;
     const run: PutRun = { request, params, repo, original, report, tag, trust, log, verify, signingKey: signingKeyLoader(request) };
-    const pushed = await withRemote(remoteSpecOf(request.source, join(deps.cacheDir, 'known_hosts')), (remote) => pushWithRetries(run, remote));
+    const pushed = await withRemote(remoteSpecOf(request.source, join(deps.cacheDir, 'known_hosts')), (remote) => pushWithRetries(run, remote)).catch(async (error: unknown) => {
+      // a refused or failed put leaves the checkout as it came, not rebased onto (or merged with) what was not pushed
+      if ((await git(['rev-parse', 'HEAD'], repo)).trim() !== original) await git(['reset', '--quiet', '--hard', original], repo);
+      throw error;
+    });
     const commit = params.strategy === 'merge' && params.returning === 'unmerged' ? original : pushed.head;
     return { version: versionOf(run, commit), metadata: await gitMetadata(repo, pushed.head, { uri: request.source.uri, report: pushed.report }) };
   } finally {
