@@ -129,13 +129,15 @@ describe('out: tags', () => {
     expect(await scene.bare.git('cat-file', '-t', 'refs/tags/1.0')).toBe('tag');
     expect(await scene.bare.revParse('refs/tags/1.0^{commit}')).toBe(commit);
     expect(await scene.bare.git('tag', '-l', '--format=%(contents)', '1.0')).toBe('yay\n');
+    expect(await scene.bare.revParse('refs/heads/main')).toBe(commit);
   });
 
-  it('a missing tag file is exit 2 before anything is pushed', async () => {
+  it('a missing tag or annotation file is exit 2 before anything is pushed', async () => {
     const { scene } = await ahead();
     const before = await remoteRefs(scene);
-    const out = await put(plain, scene, source(scene), { repository: 'repo', tag: 'no-such-file' });
-    expect(out.code).toBe(2);
+    await writeFile(join(scene.src, 'name'), '1.0\n');
+    expect((await put(plain, scene, source(scene), { repository: 'repo', tag: 'no-such-file' })).code).toBe(2);
+    expect((await put(plain, scene, source(scene), { repository: 'repo', tag: 'name', annotate: 'no-such-file' })).code).toBe(2);
     expect(await remoteRefs(scene)).toBe(before);
   });
 
