@@ -220,7 +220,8 @@ describe('out', () => {
     const out = await resource('out', { source: source(r.uri), params }, [src]);
     expect(out.stderr).not.toContain('internal error');
     expect(out.code).toBe(0);
-    expect(JSON.parse(out.stdout).version).toEqual({ ref: commit });
+    // params.branch goes into the version, as git-resource's out reports it
+    expect(JSON.parse(out.stdout).version).toEqual({ branch: 'release', ref: commit });
     expect(await r.bare.revParse('refs/heads/release')).toBe(commit);
     expect(await r.bare.revParse('refs/tags/v1.2.3^{commit}')).toBe(commit);
     expect(await r.bare.git('cat-file', '-t', 'refs/tags/v1.2.3')).toBe('tag');

@@ -5,7 +5,7 @@ import { GateClosedError, UsageError } from '../../core/errors.js';
 import { isObject, optionalBoolean, optionalString, shownValue } from '../protocol/json.js';
 import { gateOptionsOf, openResourceTrust } from '../protocol/source-keys.js';
 import type { Log, ResourceDeps, ResourceOutput } from '../protocol/types.js';
-import { commitMetadata } from './in.js';
+import { gitMetadata } from './metadata.js';
 import { describeFailures } from './report-lines.js';
 import { remoteSpecOf } from './source-remote.js';
 import { usesTags, type ResourceRequest, type ResourceVersion } from './source.js';
@@ -81,7 +81,7 @@ export async function promoteFromOut(request: ResourceRequest, repo: string, com
       throw new GateClosedError(`${result.reason ?? 'promotion refused'}; nothing was tagged or pushed`);
     }
     log(result.status === 'already-promoted' ? `already promoted: ${result.reason}` : `pushed ${result.tag} on ${commit}${result.signed ? `, signed by ${result.signer?.fingerprint}` : ', unsigned'}`);
-    const metadata = result.verification ? await commitMetadata(repo, commit, result.verification) : [{ name: 'commit', value: commit }];
+    const metadata = await gitMetadata(repo, commit, { uri: source.uri, report: result.verification ?? null });
     const version = usesTags(request.source) ? { ref: result.tag!, commit } : { ref: commit };
     return { version, metadata: [...metadata, { name: 'tag', value: result.tag! }] };
   } finally {

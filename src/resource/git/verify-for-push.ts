@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { withGate } from '../../commands/gate.js';
 import { verifyRangeIn } from '../../commands/verify-range.js';
-import type { RangeReport } from '../../core/report.js';
+import type { CommitReport, RangeReport } from '../../core/report.js';
 import { GateClosedError } from '../../core/errors.js';
 import { withCacheRepositoryLock } from '../../git/cache-repo.js';
 import { peelCommit } from '../../git/refs.js';
@@ -13,8 +13,11 @@ import { updateMirror } from './mirror.js';
 import { remoteSpecOf } from './source-remote.js';
 import type { ResourceRequest } from './source.js';
 
-/** Verify in the checkout; when the trust root (often a tag) is not there, in the mirror, which fetches it. */
-export async function verifyForPush(request: ResourceRequest, repo: string, commit: string, trust: TrustSession, deps: ResourceDeps): Promise<RangeReport> {
+/**
+ * Verify `commit` (what `ref` of the checkout names) under the source's range: in the checkout; when the
+ * trust root (often a tag) is not there, in the mirror, which fetches it.
+ */
+export async function verifyForPush(request: ResourceRequest, repo: string, commit: string, trust: TrustSession, deps: ResourceDeps, ref = 'HEAD'): Promise<RangeReport> {
   const range = request.source.range;
   if (!range.since || (await peelCommit(repo, range.since))) {
     // Never the cache here: the checkout is the user's, not ours to write into.
@@ -23,9 +26,22 @@ export async function verifyForPush(request: ResourceRequest, repo: string, comm
   const mirror = await withRemote(remoteSpecOf(request.source, join(deps.cacheDir, 'known_hosts')), (remote) => updateMirror(deps.cacheDir, request.source, remote));
   // under the mirror's lock: another `out` of the same pipeline writes the same ref
   const fetched = await withCacheRepositoryLock(mirror.gitDir, async () => {
-    await git(['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', '--', repo, '+HEAD:refs/siggate/out'], mirror.gitDir);
+    await git(['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', '--', repo, `+${ref}:refs/siggate/out`], mirror.gitDir);
     return (await git(['rev-parse', '--verify', 'refs/siggate/out^{commit}'], mirror.gitDir)).trim();
   });
-  if (fetched !== commit) throw new GateClosedError(`the checkout's HEAD moved while verifying (${commit} became ${fetched})`);
+  if (fetched !== commit) throw new GateClosedError(`the checkout's ${ref} moved while verifying (${commit} became ${fetched})`);
   return withGate({ repo: mirror.gitDir }, (gate) => verifyRangeIn(gate, { ...range, target: commit, cache: true }), { trust });
+}
+
+/** Each commit's own verdict (its signature alone, as in `tip` mode), in the order given. */
+export async function verifyCommits(repo: string, commits: readonly string[], trust: TrustSession): Promise<CommitReport[]> {
+  if (commits.length === 0) return [];
+  return withGate({ repo }, async (gate) => {
+    const reports: CommitReport[] = [];
+    for (const commit of commits) {
+      const report = await verifyRangeIn(gate, { target: commit, mode: 'tip', since: null, cache: false });
+      reports.push(report.commits[0] ?? { oid: commit, status: 'malformed', format: 'none', signer: null, signedAt: null, subject: '', reason: report.reason ?? 'not checked' });
+    }
+    return reports;
+  }, { trust });
 }
