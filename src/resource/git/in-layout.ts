@@ -9,7 +9,7 @@ import type { InParams } from './in-params.js';
 import type { InPlan } from './in-plan.js';
 import type { TagObject } from './in-refs.js';
 import { applyGitConfig } from './setup.js';
-import { usesTags, type ResourceSource } from './source.js';
+import type { ResourceSource } from './source.js';
 
 /** The environment of siggate's own checkouts: LFS content is fetched and checked afterwards (in-lfs.ts), never smudged blindly. */
 export const CHECKOUT_ENV = { GIT_LFS_SKIP_SMUDGE: '1' };
@@ -63,7 +63,7 @@ async function configureSparse(dir: string, gitDir: string, paths: readonly stri
 
 /** Copy the verified histories from the quarantine (shallow with `depth`); returns the commits the refs will name. */
 async function fetchHistory(dir: string, plan: InPlan, options: LayoutOptions): Promise<string[]> {
-  const tips = [plan.branchTip, ...plan.otherBranches.values(), ...plan.fetchBranches.values()].filter((c): c is string => c !== null);
+  const tips = [plan.branchTip, ...plan.otherBranches.values(), ...plan.fetchBranches.values(), ...plan.tagCommits].filter((c): c is string => c !== null);
   const roots = unique([plan.target, ...tips]);
   const depth = options.params.depth;
   if (depth === 0) {
@@ -104,19 +104,14 @@ async function writeRefs(dir: string, plan: InPlan): Promise<void> {
 }
 
 /**
- * The tags a clone would have (`fetch_tags` unset: those pointing into the history fetched; `true` or a tag
- * mode: all of them; `false`: none), limited to tags pointing into the history DEST holds: a tag elsewhere
- * would bring a history the gate did not pass.
+ * The tags a clone would have: `fetch_tags` unset, those pointing into the history fetched (git's tag
+ * following); `true` or a tag mode, also those whose commits were fetched for them (each passed the gate);
+ * `false`, none. Never a tag to a commit DEST does not hold.
  */
 async function copyTags(dir: string, plan: InPlan, roots: readonly string[], options: LayoutOptions): Promise<void> {
-  const { params, source, log } = options;
-  if (params.fetchTags === false || plan.tags.length === 0) return;
+  if (options.params.fetchTags === false || plan.tags.length === 0) return;
   const held = new Set((await git(['rev-list', '--stdin'], dir, { input: Buffer.from(`${roots.join('\n')}\n`) })).split('\n').filter(Boolean));
   const kept: TagObject[] = plan.tags.filter((tag) => held.has(tag.commit));
-  const outside = plan.tags.length - kept.length;
-  if (outside > 0 && (params.fetchTags === true || usesTags(source))) {
-    log(`${outside} tag(s) point outside the history the gate passed and were not copied (${plan.tags.filter((t) => !held.has(t.commit)).slice(0, 5).map((t) => t.name).join(', ')}${outside > 5 ? ', …' : ''})`);
-  }
   const objects = kept.filter((tag) => tag.object !== tag.commit).map((tag) => tag.object);
   await fetchObjects(dir, plan.quarantine, unique(objects));
   if (kept.length > 0) await git(['update-ref', '--stdin'], dir, { input: Buffer.from(`${kept.map((tag) => `create refs/tags/${tag.name} ${tag.object}`).join('\n')}\n`) });

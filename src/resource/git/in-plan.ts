@@ -5,6 +5,7 @@ import { GateClosedError, UsageError } from '../../core/errors.js';
 import type { RangeReport } from '../../core/report.js';
 import { withCacheRepositoryLock } from '../../git/cache-repo.js';
 import { quarantineRefspecs } from '../../git/quarantine.js';
+import { git } from '../../git/run-git.js';
 import type { RemoteAccess } from '../../remote/access.js';
 import { fetchRefs, listRemoteRefs, remoteDefaultBranch } from '../../remote/transfer.js';
 import type { Log } from '../protocol/types.js';
@@ -33,6 +34,8 @@ export interface InPlan {
   fetchBranches: Map<string, string>;
   /** Every tag of the remote; only those pointing into the history DEST holds are copied. */
   tags: TagObject[];
+  /** `fetch_tags: true` or a tag mode: the commits of tags to copy with their history (each passed the gate, or is in a history that did). */
+  tagCommits: string[];
 }
 
 /** A plan in the making: the snapshot of one fetch, and where the version and branch are in it. */
@@ -134,6 +137,7 @@ export async function verifyPlan(request: ResourceRequest, params: InParams, inp
     otherBranches: new Map(),
     fetchBranches: new Map(),
     tags: snapshot.tags,
+    tagCommits: [],
   };
   if (!report.ok) return plan;
   const passes = async (what: string, commit: string): Promise<boolean> => {
@@ -153,7 +157,28 @@ export async function verifyPlan(request: ResourceRequest, params: InParams, inp
     if (!commit) throw new UsageError(`params.fetch: the remote has no branch ${name}`);
     if (await passes(`the tip of ${name} (params.fetch)`, commit)) plan.fetchBranches.set(name, commit);
   }
+  if (params.fetchTags === true || usesTags(source)) plan.tagCommits = await passingTagCommits(plan, passes);
   return plan;
+}
+
+/**
+ * Every tag, as `--tags` fetches them: a tag pointing into a history already written needs nothing more;
+ * one pointing elsewhere brings its history, so its commit must pass the gate like a branch tip.
+ */
+async function passingTagCommits(plan: InPlan, passes: (what: string, commit: string) => Promise<boolean>): Promise<string[]> {
+  const roots = [plan.target, plan.branchTip, ...plan.otherBranches.values(), ...plan.fetchBranches.values()].filter((c): c is string => c !== null);
+  const merged = await git(['for-each-ref', '--format=%(refname:strip=2)', ...roots.map((root) => `--merged=${root}`), 'refs/tags/'], plan.quarantine);
+  const inside = new Set(merged.split('\n').filter(Boolean));
+  const commits = new Set<string>();
+  const verdicts = new Map<string, boolean>();
+  for (const tag of plan.tags) {
+    if (!inside.has(tag.name)) {
+      if (!verdicts.has(tag.commit)) verdicts.set(tag.commit, await passes(`tag ${tag.name}`, tag.commit));
+      if (!verdicts.get(tag.commit)) continue;
+    }
+    commits.add(tag.commit);
+  }
+  return [...commits];
 }
 
 /** `verify_tags`: the version's tag object must be signed by an allowed key, and still name the version's commit. */
