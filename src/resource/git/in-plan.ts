@@ -139,16 +139,24 @@ export async function verifyPlan(request: ResourceRequest, params: InParams, inp
     tags: snapshot.tags,
     tagCommits: [],
   };
-  if (!report.ok) return plan;
+  return report.ok ? gateRefsAround(plan, request, params, inputs, verify, log) : plan;
+}
+
+/** Which of the other refs DEST would hold point at commits that pass the gate: only those are written. */
+async function gateRefsAround(plan: InPlan, request: ResourceRequest, params: InParams, inputs: PlanInputs, verify: (commit: string) => Promise<RangeReport>, log: Log): Promise<InPlan> {
+  const { snapshot, branch } = inputs;
+  const verdicts = new Map<string, boolean>([[plan.target, true]]);
   const passes = async (what: string, commit: string): Promise<boolean> => {
-    if (commit === target.commit) return true;
-    const tip = await verify(commit);
-    if (!tip.ok) log(`${what} (${commit}) did not pass the gate (${summarize(tip)}): not written to the destination`);
-    return tip.ok;
+    const known = verdicts.get(commit);
+    if (known !== undefined) return known;
+    const report = await verify(commit);
+    if (!report.ok) log(`${what} (${commit}) did not pass the gate (${summarize(report)}): not written to the destination`);
+    verdicts.set(commit, report.ok);
+    return report.ok;
   };
   const tip = branch === null ? undefined : snapshot.branches.get(branch);
   if (branch !== null && tip && (await passes(`the tip of ${branch}`, tip))) plan.branchTip = tip;
-  plan.onBranch = target.onBranch && plan.branchTip === target.commit;
+  plan.onBranch = inputs.target.onBranch && plan.branchTip === plan.target;
   for (const [name, commit] of params.allBranches ? snapshot.branches : []) {
     if (name !== branch && (await passes(`the tip of ${name}`, commit))) plan.otherBranches.set(name, commit);
   }
@@ -157,7 +165,7 @@ export async function verifyPlan(request: ResourceRequest, params: InParams, inp
     if (!commit) throw new UsageError(`params.fetch: the remote has no branch ${name}`);
     if (await passes(`the tip of ${name} (params.fetch)`, commit)) plan.fetchBranches.set(name, commit);
   }
-  if (params.fetchTags === true || usesTags(source)) plan.tagCommits = await passingTagCommits(plan, passes);
+  if (params.fetchTags === true || usesTags(request.source)) plan.tagCommits = await passingTagCommits(plan, passes);
   return plan;
 }
 
@@ -167,17 +175,10 @@ export async function verifyPlan(request: ResourceRequest, params: InParams, inp
  */
 async function passingTagCommits(plan: InPlan, passes: (what: string, commit: string) => Promise<boolean>): Promise<string[]> {
   const roots = [plan.target, plan.branchTip, ...plan.otherBranches.values(), ...plan.fetchBranches.values()].filter((c): c is string => c !== null);
-  const merged = await git(['for-each-ref', '--format=%(refname:strip=2)', ...roots.map((root) => `--merged=${root}`), 'refs/tags/'], plan.quarantine);
-  const inside = new Set(merged.split('\n').filter(Boolean));
+  // by commit id, not by the quarantine's tag refs: a concurrent fetch may have moved them since the snapshot
+  const held = new Set((await git(['rev-list', '--stdin'], plan.quarantine, { input: Buffer.from(`${roots.join('\n')}\n`) })).split('\n').filter(Boolean));
   const commits = new Set<string>();
-  const verdicts = new Map<string, boolean>();
-  for (const tag of plan.tags) {
-    if (!inside.has(tag.name)) {
-      if (!verdicts.has(tag.commit)) verdicts.set(tag.commit, await passes(`tag ${tag.name}`, tag.commit));
-      if (!verdicts.get(tag.commit)) continue;
-    }
-    commits.add(tag.commit);
-  }
+  for (const tag of plan.tags) if (held.has(tag.commit) || (await passes(`tag ${tag.name}`, tag.commit))) commits.add(tag.commit);
   return [...commits];
 }
 
