@@ -41,8 +41,8 @@ export async function updateSubmodules(dir: string, commit: string, superUrl: st
 async function selectedSubmodules(dir: string, commit: string, selection: 'all' | string[]): Promise<Submodule[]> {
   const blob = `${commit}:.gitmodules`;
   if ((await runGit(['cat-file', '-e', blob], dir)).code !== 0) return [];
+  // git-resource's value pattern, given to git as it gives it (an empty list is an empty pattern: every path)
   const valuePattern = selection === 'all' ? '.' : selection.map((path) => `${path}$`).join('|');
-  if (valuePattern === '') return [];
   const names = await runGit(['config', '--blob', blob, '--name-only', '--get-regexp', '\\.path$', valuePattern], dir);
   const listed = await runGit(['config', '--blob', blob, '--list', '-z'], dir);
   const values = new Map<string, string>();

@@ -23,7 +23,7 @@ import { buildInEmptyDir } from './into-empty-dir.js';
 import { gitMetadata, type MetadataEntry } from './metadata.js';
 import { mirrorPath } from './mirror.js';
 import { remoteSpecOf } from './source-remote.js';
-import { usesTags, type ResourceRequest, type ResourceVersion } from './source.js';
+import type { ResourceRequest, ResourceVersion } from './source.js';
 
 export { IN_PARAMS } from './in-params.js';
 
@@ -48,7 +48,7 @@ export async function getVersion(request: ResourceRequest, dest: string | undefi
       const returnRef = !version || version.ref === 'HEAD' ? plan.target : version.ref;
       const context: BuildContext = { request, params, plan, remote, returnRef, knownHostsFile, log };
       const metadata = await buildInEmptyDir(dest, (into) => buildDestination(into, context), (existing) => answerAgain(existing, context));
-      return { version: answerVersion(version, plan.target, usesTags(source)), metadata };
+      return { version: answerVersion(version, plan.target), metadata };
     });
   } finally {
     await trust.close();
@@ -122,14 +122,14 @@ async function answerAgain(dest: string, context: BuildContext): Promise<Metadat
 }
 
 /**
- * The version `in` answers: the one it was given, `ref` verbatim (`HEAD` or none: the commit checked
- * out), with the `commit` that check's tag versions carry — Concourse knows a version by all its fields,
- * so a get must answer the version check emitted. A version's `branch` only chose what to clone.
+ * The version `in` answers: the one it was given — `ref` verbatim (`HEAD` or none: the commit checked out),
+ * with the `commit` check's tag versions carry when it was given one. Concourse knows a version by all its
+ * fields, so a get answers exactly the version check emitted, whatever shape that is. A version's
+ * `branch` only chose what to clone (git-resource drops it too).
  */
-export function answerVersion(version: ResourceVersion | null, commit: string, tagMode: boolean): ResourceVersion {
+export function answerVersion(version: ResourceVersion | null, commit: string): ResourceVersion {
   if (!version || version.ref === 'HEAD') return { ref: commit };
-  if (version.commit !== undefined) return { ref: version.ref, commit: version.commit };
-  return tagMode ? { ref: version.ref, commit } : { ref: version.ref };
+  return version.commit !== undefined ? { ref: version.ref, commit: version.commit } : { ref: version.ref };
 }
 
 /** The trust session; key material gpg could not import is also reported in git-resource's words. */

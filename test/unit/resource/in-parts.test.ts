@@ -94,13 +94,12 @@ describe('LFS pointers', () => {
 
 describe('the version in answers', () => {
   const commit = 'c'.repeat(40);
-  it('echoes the version given: ref verbatim, HEAD as the commit, commit as check emitted it', () => {
-    expect(answerVersion(null, commit, false)).toEqual({ ref: commit });
-    expect(answerVersion({ ref: 'HEAD' }, commit, false)).toEqual({ ref: commit });
-    expect(answerVersion({ ref: '1.0-staging' }, commit, false)).toEqual({ ref: '1.0-staging' });
-    expect(answerVersion({ ref: commit, branch: 'feature' }, commit, false)).toEqual({ ref: commit });
-    expect(answerVersion({ ref: 'v1' }, commit, true)).toEqual({ ref: 'v1', commit });
-    expect(answerVersion({ ref: 'v1', commit: 'd'.repeat(40) }, commit, true)).toEqual({ ref: 'v1', commit: 'd'.repeat(40) });
+  it('echoes the version given: ref verbatim, HEAD as the commit, commit when check gave one, never branch', () => {
+    expect(answerVersion(null, commit)).toEqual({ ref: commit });
+    expect(answerVersion({ ref: 'HEAD' }, commit)).toEqual({ ref: commit });
+    expect(answerVersion({ ref: '1.0-staging' }, commit)).toEqual({ ref: '1.0-staging' });
+    expect(answerVersion({ ref: commit, branch: 'feature' }, commit)).toEqual({ ref: commit });
+    expect(answerVersion({ ref: 'v1', commit: 'd'.repeat(40) }, commit)).toEqual({ ref: 'v1', commit: 'd'.repeat(40) });
   });
 });
 
