@@ -63,6 +63,9 @@ function sha256File(path: string): Promise<string> {
 
 /** The blobs of `commit` with the `filter=lfs` attribute whose content is an LFS pointer. */
 export async function lfsPointers(dir: string, commit: string): Promise<LfsPointer[]> {
+  // most trees have no LFS: one grep of their .gitattributes instead of a walk of every file
+  const mentioned = await runGit(['grep', '-q', '-e', 'filter=lfs', commit, '--', ':(glob)**/.gitattributes'], dir);
+  if (mentioned.code !== 0) return [];
   const small = new Map<string, string>();
   for (const entry of (await git(['ls-tree', '-r', '-l', '-z', '--full-tree', commit], dir)).split('\0')) {
     const match = /^\d+ blob ([0-9a-f]+) +(\d+)\t(.+)$/s.exec(entry);
