@@ -69,6 +69,20 @@ describe('over HTTP with basic auth', () => {
     expect((await readdir(dest)).sort()).toEqual(['.git', 'file-1.txt', 'file-2.txt']);
   });
 
+  it('in: credentials in the uri reach the server, never DEST: origin is the uri without them (git-resource stores the uri as given)', async () => {
+    const dest = await makeTempDir('siggate-dest-');
+    const url = new URL(server.repoUrl('project.git'));
+    url.username = USER;
+    url.password = PASSWORD;
+    const { username: _u, password: _p, ...withoutCredentials } = source;
+    const out = await resource('in', { source: { ...withoutCredentials, uri: url.toString() }, version: { ref: tip } }, [dest]);
+    expect(out.code, out.stderr).toBe(0);
+    const config = await readFile(join(dest, '.git', 'config'), 'utf8');
+    expect(config).toContain(`url = ${server.repoUrl('project.git')}`);
+    expect(config).not.toContain(PASSWORD);
+    expect(out.stderr).not.toContain(PASSWORD);
+  });
+
   it('in: the server dying mid-fetch is exit 3 and the destination stays empty', async () => {
     const dest = await makeTempDir('siggate-dest-');
     server.faults.dieMidFetch = true;

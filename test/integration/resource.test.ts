@@ -167,9 +167,11 @@ describe('in', () => {
     const answer = JSON.parse(out.stdout) as { version: unknown; metadata: { name: string; value: string }[] };
     expect(answer.version).toEqual({ ref: tip });
     const meta = Object.fromEntries(answer.metadata.map((m) => [m.name, m.value]));
-    expect(meta).toMatchObject({ commit: tip, message: 'Deploy me', signer_fingerprint: world.fingerprints.bob, verification: 'valid' });
+    // the whole message, as git-resource's metadata has it (it was the subject alone)
+    expect(meta).toMatchObject({ commit: tip, message: 'Deploy me\n\nbody', signer_fingerprint: world.fingerprints.bob, verification: 'valid' });
     expect(meta['signer']).toContain('Bob Demo');
-    expect(meta['author']).toContain('@');
+    // git-resource's author is the name alone (it was "name <email>")
+    expect(meta['author']).toBe('Siggate Tester');
     expect(answer.metadata.every((m) => typeof m.value === 'string')).toBe(true);
     expect(await readFile(join(dest, 'app.txt'), 'utf8')).toBe('v2\n');
     const report = JSON.parse(await readFile(join(dest, '.git', 'siggate-report.json'), 'utf8')) as RangeReport;
@@ -195,7 +197,7 @@ describe('in', () => {
     await r.push('--tags');
     const dest = await makeTempDir('siggate-dest-');
     const out = await resource('in', { source: source(r.uri, { tag_filter: 'v*', verify_tags: true }), version: { ref: 'v1', commit: a } }, [dest]);
-    expect(out.code).toBe(1);
+    expect(out.code, out.stderr).toBe(1);
     expect(await readdir(dest)).toEqual([]);
   });
 });

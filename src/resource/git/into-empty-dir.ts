@@ -1,7 +1,5 @@
-import { existsSync } from 'node:fs';
 import { lstat, mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { FetchResult } from '../../commands/fetch.js';
 import { writeFileAtomically } from '../../files/atomic-file.js';
 import { isOwnerGone, makeOwnedTempDir, ownerPidOf, removeOwnedTempDir } from '../../files/temp-dirs.js';
 
@@ -13,24 +11,24 @@ const MOVING = 'moving.json';
 
 /**
  * Concourse's DEST is an existing empty directory, often a volume's mount point, which cannot be renamed
- * over: let the fetch build its checkout in a staging directory inside DEST, and move the entries up only
- * once the gate passed. The stage lists the entries before they move, so that a retry after a kill (which
- * finds DEST holding the stage and some moved entries) removes exactly what the killed run put there and
- * starts again from an empty DEST. Otherwise the stage is gone afterwards, whatever happens.
+ * over: `build` makes the checkout in a staging directory inside DEST, and its entries move up only once it
+ * returned (the gate passed and everything was fetched and checked); a throw leaves DEST as it was. The
+ * stage lists the entries before they move, so that a retry after a kill (which finds DEST holding the
+ * stage and some moved entries) removes exactly what the killed run put there and starts again from an
+ * empty DEST. Otherwise the stage is gone afterwards, whatever happens. A DEST that holds something else
+ * is handed to `existing` (a run killed after its last move left a complete checkout there).
  */
-export async function fetchIntoEmptyDir(dest: string, fetch: (into: string) => Promise<FetchResult>): Promise<FetchResult> {
+export async function buildInEmptyDir<T>(dest: string, build: (into: string) => Promise<T>, existing: (dest: string) => Promise<T>): Promise<T> {
   await mkdir(dest, { recursive: true });
   await clearInterruptedRuns(dest);
-  if ((await readdir(dest)).length > 0) return fetch(dest);
+  if ((await readdir(dest)).length > 0) return existing(dest);
   const stage = await makeOwnedTempDir(dest, STAGE_PREFIX);
   try {
     const into = join(stage, 'checkout');
-    const result = await fetch(into);
-    if (result.report.ok && existsSync(into)) {
-      const entries = await readdir(into);
-      await writeFileAtomically(join(stage, MOVING), Buffer.from(JSON.stringify(entries)));
-      for (const entry of entries) await rename(join(into, entry), join(dest, entry));
-    }
+    const result = await build(into);
+    const entries = await readdir(into);
+    await writeFileAtomically(join(stage, MOVING), Buffer.from(JSON.stringify(entries)));
+    for (const entry of entries) await rename(join(into, entry), join(dest, entry));
     return result;
   } finally {
     await removeOwnedTempDir(stage);
