@@ -65,11 +65,19 @@ export async function lowerBound(walk: CommitWalk): Promise<string | null> {
 }
 
 /**
- * Branch-mode versions, oldest first: with a version, every candidate from it on (`version_depth` does
- * not apply, as in git-resource); without one, the newest `version_depth` candidates.
+ * Branch-mode versions, oldest first. With a version: every candidate from it on (`version_depth` does not
+ * apply). Without one: the newest candidate and, for a `version_depth` above 1, the commits git-resource's
+ * `git rev-list --stdin --date-order --no-walk=unsorted -N` gives: `-N` turns the walk back on (git resets
+ * `--no-walk` for a count), so the older versions are the first commits of a date-ordered walk of every
+ * parent from the candidates, filtered or not. The gate judges each of them like any other version.
  */
 export async function branchVersions(walk: CommitWalk, source: ResourceSource): Promise<string[]> {
-  return (await candidateCommits(walk, source, walk.cursor ? null : source.versionDepth)).reverse();
+  if (walk.cursor) return (await candidateCommits(walk, source)).reverse();
+  if (source.versionDepth === 1) return candidateCommits(walk, source, 1);
+  const candidates = await candidateCommits(walk, source);
+  if (candidates.length === 0) return [];
+  const input = Buffer.from(`${candidates.join('\n')}\n`);
+  return lines(await git(['rev-list', '--stdin', '--date-order', '--no-walk=unsorted', `-${source.versionDepth}`], walk.gitDir, { input })).reverse();
 }
 
 /**
