@@ -1,17 +1,18 @@
+import { join } from 'node:path';
 import { openGate, type GateSession } from '../../commands/gate.js';
 import { verifyRangeIn } from '../../commands/verify-range.js';
 import { verifyTagIn } from '../../commands/verify-tag.js';
 import { withCacheRepositoryLock } from '../../git/cache-repo.js';
-import { withRemote } from '../../remote/access.js';
+import { peelCommit } from '../../git/refs.js';
+import { withRemote, type RemoteAccess } from '../../remote/access.js';
 import { openResourceTrust } from '../protocol/source-keys.js';
 import type { Log, ResourceDeps } from '../protocol/types.js';
 import { branchVersions, resolveCursor } from './check-commits.js';
 import { tagVersions, type SelectedVersion } from './check-tags.js';
-import { updateMirror, type Mirror, type TagEntry } from './mirror.js';
+import { fetchCommit, updateMirror, type Mirror, type TagEntry } from './mirror.js';
 import { describeFailures, summarize } from './report-lines.js';
 import { remoteSpecOf } from './source-remote.js';
 import { usesTags, type ResourceRequest, type ResourceVersion } from './source.js';
-import { join } from 'node:path';
 
 /**
  * `check`: fetch into the cache mirror, select versions exactly as git-resource does (paths, ignore_paths,
@@ -23,7 +24,11 @@ import { join } from 'node:path';
 export async function check(request: ResourceRequest, log: Log, deps: ResourceDeps): Promise<ResourceVersion[]> {
   const trust = openResourceTrust(request.source.keys, log);
   try {
-    const mirror = await withRemote(remoteSpecOf(request.source, join(deps.cacheDir, 'known_hosts')), (remote) => updateMirror(deps.cacheDir, request.source, remote));
+    const mirror = await withRemote(remoteSpecOf(request.source, join(deps.cacheDir, 'known_hosts')), async (remote) => {
+      const updated = await updateMirror(deps.cacheDir, request.source, remote);
+      await fetchVersionCommit(updated, request.version, remote);
+      return updated;
+    });
     // under the mirror's lock: a concurrent fetch does not move refs between two git calls of the selection
     const selected = await withCacheRepositoryLock(mirror.gitDir, () => selectVersions(mirror, request, log));
     if (selected.length === 0) return [];
@@ -38,6 +43,12 @@ export async function check(request: ResourceRequest, log: Log, deps: ResourceDe
   } finally {
     await trust.close();
   }
+}
+
+/** A version that is a commit id the mirror lacks is fetched by id, as git-resource's partial clone does (see fetchCommit). */
+async function fetchVersionCommit(mirror: Mirror, version: ResourceVersion | null, remote: RemoteAccess): Promise<void> {
+  if (!version || !/^(?:[0-9a-f]{40}|[0-9a-f]{64})$/.test(version.ref)) return;
+  if (!(await peelCommit(mirror.gitDir, version.ref))) await fetchCommit(remote, mirror.gitDir, version.ref);
 }
 
 async function selectVersions(mirror: Mirror, request: ResourceRequest, log: Log): Promise<SelectedVersion[]> {

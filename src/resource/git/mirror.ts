@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { UsageError } from '../../core/errors.js';
+import { SiggateError, UsageError } from '../../core/errors.js';
 import { withCacheRepositoryLock } from '../../git/cache-repo.js';
 import { BRANCH_NAMESPACE } from '../../git/quarantine.js';
 import { peelCommit } from '../../git/refs.js';
@@ -69,6 +69,23 @@ async function updateTagMirror(gitDir: string, source: ResourceSource, remote: R
       throw await missingBranch(remote, gitDir, source.branch, null);
     }
     return { gitDir, tip: null, revisions: [`--glob=${BRANCH_NAMESPACE}*`, '--tags'] };
+  });
+}
+
+/**
+ * Fetch the commit `oid` (and what it needs) into the mirror without naming it in any ref: git-resource's
+ * partial clone fetches a version it lacks the moment `git cat-file -e` asks for it, so a version the branch
+ * no longer reaches (a force-push, another branch) still bounds the check. False when the remote refuses.
+ */
+export async function fetchCommit(remote: RemoteAccess, gitDir: string, oid: string): Promise<boolean> {
+  return withCacheRepositoryLock(gitDir, async () => {
+    try {
+      await fetchRefs(remote, gitDir, [oid]);
+    } catch (error) {
+      if (error instanceof SiggateError) return false;
+      throw error;
+    }
+    return (await peelCommit(gitDir, oid)) === oid;
   });
 }
 
