@@ -377,6 +377,15 @@ describe('tag modes', () => {
     expect((await ancestors({ tag_regex: '[0-9.]+' })).versions).toEqual(refs(c[2]!));
   });
 
+  it('git_config that changes how git prints (column.ui=always) does not change the tags found', async () => {
+    const { r, commit } = await taggedRemote();
+    const out = await check(r, { tag_filter: '*-staging', version_depth: 2, git_config: [{ name: 'column.ui', value: 'always' }] }, undefined, true);
+    expect(out.versions).toEqual([
+      { ref: '2.0-staging', commit: commit['2.0-staging'] },
+      { ref: '3.0-staging', commit: commit['3.0-staging'] },
+    ]);
+  });
+
   it('[ci skip] and commit_filter apply to the tagged commits too', async () => {
     const r = await newRemote();
     const a = await r.commit({ date: at(1) });

@@ -121,7 +121,8 @@ export async function listTags(gitDir: string, source: ResourceSource, query: Ta
   const contains = query.contains ? ['--contains', query.contains] : [];
   const format = '%(refname:strip=2)%00%(objecttype)%00%(objectname)%00%(*objecttype)%00%(*objectname)';
   const pattern = source.tagFilter ? [source.tagFilter] : [];
-  const out = await git(['tag', '--list', '--sort=creatordate', `--format=${format}`, ...merged, ...contains, '--end-of-options', ...pattern], gitDir);
+  // --no-column: a `column.ui` in the user's git_config would otherwise join the names on one line
+  const out = await git(['tag', '--list', '--no-column', '--sort=creatordate', `--format=${format}`, ...merged, ...contains, '--end-of-options', ...pattern], gitDir);
   const tags: TagEntry[] = [];
   for (const line of out.split('\n')) {
     if (line === '') continue;
