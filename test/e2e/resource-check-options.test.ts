@@ -84,6 +84,11 @@ describe('branch mode', () => {
     await r.push();
     expect((await check(r, {}, { ref: first })).versions).toEqual(refs(first, a, merge));
     expect((await check(r, {}, { ref: orphan })).versions).toEqual(refs(first, a, merge));
+    // a root commit the branch does not reach: git-resource's REF~1 fails and it yields nothing
+    const unrelated = await r.work.commit({ message: 'unrelated root\n', parents: [], update: false, sign: world.as('alice') });
+    await r.work.git('branch', 'unrelated', unrelated);
+    await r.push();
+    expect((await check(r, { branch: 'main' }, { ref: unrelated })).versions).toEqual([]);
   });
 
   it('a version on another branch of the remote still bounds the check (REF~1..tip): git-resource fetches it by id', async () => {

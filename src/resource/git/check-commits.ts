@@ -47,6 +47,7 @@ export async function resolveCursor(gitDir: string, ref: string, tagMode: boolea
 export async function candidateCommits(walk: CommitWalk, source: ResourceSource, limit: number | null = null): Promise<string[]> {
   const [first, ...rest] = grepStages(source);
   const bound = await lowerBound(walk);
+  if (bound === false) return [];
   // git stops walking after `limit` commits that pass its filters: a first check of a long history reads little
   const max = limit !== null && rest.length === 0 ? [`--max-count=${limit}`] : [];
   const base = ['rev-list', '--first-parent', ...max, ...(first ? grepArgs(first) : []), ...walk.revisions, ...(bound ? [`^${bound}`] : [])];
@@ -59,9 +60,17 @@ export async function candidateCommits(walk: CommitWalk, source: ResourceSource,
   return limit !== null ? list.slice(0, limit) : list;
 }
 
-/** Below which commit candidates stop: the cursor's first parent (`REF~1`); null without a cursor or for a root commit (the whole history). */
-export async function lowerBound(walk: CommitWalk): Promise<string | null> {
-  return walk.cursor ? peelCommit(walk.gitDir, `${walk.cursor}~1`) : null;
+/**
+ * Below which commit candidates stop: the cursor's first parent (`REF~1..`); null without a cursor or
+ * when the cursor is a root commit of the walk (the whole history, also for a second root merged in);
+ * false for a root commit the walk does not reach, where git-resource's `REF~1` fails and nothing is listed.
+ */
+export async function lowerBound(walk: CommitWalk): Promise<string | null | false> {
+  if (!walk.cursor) return null;
+  const parent = await peelCommit(walk.gitDir, `${walk.cursor}~1`);
+  if (parent) return parent;
+  const roots = lines(await git(['rev-list', '--max-parents=0', ...walk.revisions, '--'], walk.gitDir));
+  return roots.includes(walk.cursor) ? null : false;
 }
 
 /**

@@ -65,6 +65,7 @@ async function cursorTags(gitDir: string, source: ResourceSource, cursor: { name
 async function reachableFrom(walk: CommitWalk, tips: readonly string[]): Promise<Set<string>> {
   // every candidate is above the cursor's parent: nothing below it is needed
   const bound = await lowerBound(walk);
+  if (bound === false) return new Set();
   const input = Buffer.from(`${[...tips, ...(bound ? [`^${bound}`] : [])].join('\n')}\n`);
   const out = await git(['rev-list', '--stdin'], walk.gitDir, { input });
   return new Set(out.split('\n').filter((line) => line !== ''));
