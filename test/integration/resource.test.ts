@@ -125,7 +125,8 @@ describe('check', () => {
     expect(JSON.parse(out.stdout)).toEqual([]);
     expect(out.stderr).toContain('not-descendant');
     // A fresh mirror that never saw the trust root cannot resolve it: a configuration error, nothing emitted.
-    const fresh = await resource('check', { ...request, source: { ...request.source, branch: 'main', uri: `file://${r.bare.dir}/` } });
+    // (Without a version: a version naming a commit the mirror lacks is fetched by id, as git-resource does.)
+    const fresh = await resource('check', { source: { ...request.source, branch: 'main', uri: `file://${r.bare.dir}/` } });
     expect(fresh.code).toBe(2);
     expect(fresh.stdout).toBe('');
   });
@@ -141,14 +142,17 @@ describe('check', () => {
     await r.work.commit({ message: 'c\n' });
     await r.work.tag('v4', { sign: world.as('alice'), date: minutesAgo(6) });
     await r.work.tag('v5', { sign: world.as('bob'), target: b, date: minutesAgo(5) });
+    // tag modes take only tags merged into source.branch: the branch is on the remote too
+    await r.push();
     await r.push('--tags');
-    const strict = await resource('check', { source: source(r.uri, { tag_filter: 'v*', verify_tags: true }), version: { ref: 'v1', commit: a } });
+    // with a version, git-resource yields the newest version_depth tags from it on (default 1)
+    const strict = await resource('check', { source: source(r.uri, { tag_filter: 'v*', verify_tags: true, version_depth: 10 }), version: { ref: 'v1', commit: a } });
     expect(strict.code).toBe(0);
     expect(JSON.parse(strict.stdout)).toEqual([{ ref: 'v1', commit: a }, { ref: 'v5', commit: b }]);
     expect(strict.stderr).toContain('skipping tag v2');
     expect(strict.stderr).toContain('skipping tag v3');
     expect(strict.stderr).toContain('skipping tag v4');
-    const loose = await resource('check', { source: source(r.uri, { tag_regex: '^v[0-9]+$' }), version: { ref: 'v1', commit: a } });
+    const loose = await resource('check', { source: source(r.uri, { tag_regex: '^v[0-9]+$', version_depth: 10 }), version: { ref: 'v1', commit: a } });
     expect(JSON.parse(loose.stdout).map((v: { ref: string }) => v.ref)).toEqual(['v1', 'v2', 'v3', 'v5']);
     const latest = await resource('check', { source: source(r.uri, { tag_filter: 'v*', verify_tags: true }) });
     expect(JSON.parse(latest.stdout)).toEqual([{ ref: 'v5', commit: b }]);
@@ -194,6 +198,7 @@ describe('in', () => {
     const r = await remotePair();
     const a = await r.work.commit({ message: 'a\n', sign: world.as('alice') });
     await r.work.tag('v1', { sign: world.as('mallory') });
+    await r.push();
     await r.push('--tags');
     const dest = await makeTempDir('siggate-dest-');
     const out = await resource('in', { source: source(r.uri, { tag_filter: 'v*', verify_tags: true }), version: { ref: 'v1', commit: a } }, [dest]);

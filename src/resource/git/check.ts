@@ -1,29 +1,42 @@
+import { join } from 'node:path';
 import { openGate, type GateSession } from '../../commands/gate.js';
 import { verifyRangeIn } from '../../commands/verify-range.js';
 import { verifyTagIn } from '../../commands/verify-tag.js';
-import { firstParentsAfter, isAncestor, peelCommit } from '../../git/refs.js';
-import { withRemote } from '../../remote/access.js';
+import { withCacheRepositoryLock } from '../../git/cache-repo.js';
+import { peelCommit } from '../../git/refs.js';
+import { withRemote, type RemoteAccess } from '../../remote/access.js';
 import { openResourceTrust } from '../protocol/source-keys.js';
 import type { Log, ResourceDeps } from '../protocol/types.js';
-import { listTags, updateMirror, type TagEntry } from './mirror.js';
+import { branchVersions, resolveCursor } from './check-commits.js';
+import { tagVersions, type SelectedVersion } from './check-tags.js';
+import { fetchCommit, updateMirror, type Mirror, type TagEntry } from './mirror.js';
 import { describeFailures, summarize } from './report-lines.js';
 import { remoteSpecOf } from './source-remote.js';
 import { usesTags, type ResourceRequest, type ResourceVersion } from './source.js';
-import { join } from 'node:path';
 
 /**
- * `check`: fetch into the cache mirror and return the versions after the given one that pass the gate,
- * oldest first (with no version: the current one, if it passes). Skipped versions are logged with their
- * status. One gate session serves every candidate: the keys are parsed once, one object reader is open.
+ * `check`: fetch into the cache mirror, select versions exactly as git-resource does (paths, ignore_paths,
+ * commit_filter, ci skip, version_depth, tag modes), then yield, oldest first, only those that pass the gate
+ * under `source.range`. The gate never changes the selection: a version that fails is dropped and logged,
+ * never replaced by an older one. One gate session serves every version: the keys are parsed once, one
+ * object reader is open, and the verification cache carries each verified range over to the next.
  */
 export async function check(request: ResourceRequest, log: Log, deps: ResourceDeps): Promise<ResourceVersion[]> {
   const trust = openResourceTrust(request.source.keys, log);
   try {
-    const mirror = await withRemote(remoteSpecOf(request.source, join(deps.cacheDir, 'known_hosts')), (remote) => updateMirror(deps.cacheDir, request.source, remote));
+    const mirror = await withRemote(remoteSpecOf(request.source, join(deps.cacheDir, 'known_hosts')), async (remote) => {
+      const updated = await updateMirror(deps.cacheDir, request.source, remote);
+      await fetchVersionCommit(updated, request.version, remote);
+      return updated;
+    });
+    // under the mirror's lock: a concurrent fetch does not move refs between two git calls of the selection
+    const selected = await withCacheRepositoryLock(mirror.gitDir, () => selectVersions(mirror, request, log));
+    if (selected.length === 0) return [];
     const gate = await openGate({ repo: mirror.gitDir }, { trust });
     try {
-      if (usesTags(request.source)) return await checkTags(request, gate, log);
-      return await checkBranch(request, gate, mirror.tip!, log);
+      const versions: ResourceVersion[] = [];
+      for (const candidate of selected) if (await versionPasses(request, gate, candidate, log)) versions.push(candidate.version);
+      return versions;
     } finally {
       await gate.close();
     }
@@ -32,65 +45,51 @@ export async function check(request: ResourceRequest, log: Log, deps: ResourceDe
   }
 }
 
-async function checkBranch(request: ResourceRequest, gate: GateSession, tip: string, log: Log): Promise<ResourceVersion[]> {
-  const candidates = await branchCandidates(request.version, gate.reader.gitDir, tip, log);
-  const versions: ResourceVersion[] = [];
-  for (const oid of candidates) {
-    if (await commitPasses(request, gate, oid, log)) versions.push({ ref: oid });
-  }
-  return versions;
+/** A version that is a commit id the mirror lacks is fetched by id, as git-resource's partial clone does (see fetchCommit). */
+async function fetchVersionCommit(mirror: Mirror, version: ResourceVersion | null, remote: RemoteAccess): Promise<void> {
+  if (!version || !/^(?:[0-9a-f]{40}|[0-9a-f]{64})$/.test(version.ref)) return;
+  if (!(await peelCommit(mirror.gitDir, version.ref))) await fetchCommit(remote, mirror.gitDir, version.ref);
 }
 
-/** The input version and the first-parent commits after it; the tip alone when there is no usable version. */
-async function branchCandidates(version: ResourceVersion | null, gitDir: string, tip: string, log: Log): Promise<string[]> {
-  if (!version) return [tip];
-  if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(version.ref) || (await peelCommit(gitDir, version.ref)) !== version.ref) {
-    log(`version ${version.ref} is not in the repository; checking the current tip only`);
-    return [tip];
-  }
-  if (!(await isAncestor(gitDir, version.ref, tip))) {
-    log(`version ${version.ref} is not an ancestor of the tip ${tip}: the branch was rewound; checking the current tip only`);
-    return [tip];
-  }
-  return [version.ref, ...(await firstParentsAfter(gitDir, version.ref, tip))];
+async function selectVersions(mirror: Mirror, request: ResourceRequest, log: Log): Promise<SelectedVersion[]> {
+  if (usesTags(request.source)) return tagVersions(mirror, request.source, request.version, log);
+  const version = request.version;
+  const cursor = version ? await resolveCursor(mirror.gitDir, version.ref, false) : null;
+  if (version && !cursor) log(`version ${version.ref} is not in the repository; checking as if there were none`);
+  const commits = await branchVersions({ gitDir: mirror.gitDir, revisions: mirror.revisions, cursor }, request.source);
+  return commits.map((commit) => ({ version: { ref: commit }, commit, tags: [] }));
 }
 
-async function commitPasses(request: ResourceRequest, gate: GateSession, oid: string, log: Log): Promise<boolean> {
-  const report = await verifyRangeIn(gate, { ...request.source.range, target: oid, cache: true });
+/**
+ * The gate on one selected version: with `verify_tags`, one of the tags that select it must carry a valid
+ * signature by an allowed key; then its commit must pass the range verification of the source (trust root,
+ * mode), which covers every commit the mode requires below it, whether the filters selected them or not.
+ */
+async function versionPasses(request: ResourceRequest, gate: GateSession, candidate: SelectedVersion, log: Log): Promise<boolean> {
+  const label = candidate.version.ref === candidate.commit ? candidate.commit : `tag ${candidate.version.ref} (${candidate.commit})`;
+  if (request.source.verifyTags && usesTags(request.source) && !(await someTagSigned(gate, candidate, log))) return false;
+  const report = await verifyRangeIn(gate, { ...request.source.range, target: candidate.commit, cache: true });
   if (report.ok) return true;
-  log(`skipping ${oid}: ${summarize(report)}`);
+  log(`skipping ${label}: ${summarize(report)}`);
   for (const line of describeFailures(report)) log(`  ${line}`);
   return false;
 }
 
-async function checkTags(request: ResourceRequest, gate: GateSession, log: Log): Promise<ResourceVersion[]> {
-  const tags = await listTags(gate.reader.gitDir, request.source);
-  const version = request.version;
-  const start = version ? tags.findIndex((t) => t.name === version.ref) : -1;
-  if (version && start < 0) log(`tag ${version.ref} no longer matches or exists; checking the newest tag only`);
-  const candidates = start >= 0 ? tags.slice(start) : tags.slice(-1);
-  const versions: ResourceVersion[] = [];
-  for (const tag of candidates) {
-    if (await tagPasses(request, gate, tag, log)) versions.push({ ref: tag.name, commit: tag.commit });
-  }
-  return versions;
+/** Whether one of the candidate's tags is an annotated tag object whose own signature is valid (`verify_tags`). */
+async function someTagSigned(gate: GateSession, candidate: SelectedVersion, log: Log): Promise<boolean> {
+  for (const tag of candidate.tags) if (await tagSigned(gate, tag, log)) return true;
+  if (candidate.tags.length === 0) log(`skipping ${candidate.commit}: no tag selects it (verify_tags)`);
+  return false;
 }
 
-async function tagPasses(request: ResourceRequest, gate: GateSession, tag: TagEntry, log: Log): Promise<boolean> {
-  if (request.source.verifyTags) {
-    if (!tag.annotated) {
-      log(`skipping tag ${tag.name}: unsigned (a lightweight tag has no signature)`);
-      return false;
-    }
-    const report = await verifyTagIn(gate, tag.name);
-    if (!report.ok) {
-      log(`skipping tag ${tag.name}: tag signature ${report.status}: ${report.reason ?? ''}`);
-      return false;
-    }
+async function tagSigned(gate: GateSession, tag: TagEntry, log: Log): Promise<boolean> {
+  if (!tag.annotated) {
+    log(`skipping tag ${tag.name}: unsigned (a lightweight tag has no signature)`);
+    return false;
   }
-  const report = await verifyRangeIn(gate, { ...request.source.range, target: tag.commit, cache: true });
+  // the tag object listed, by id: a tag moved meanwhile is not the one verified
+  const report = await verifyTagIn(gate, tag.object);
   if (report.ok) return true;
-  log(`skipping tag ${tag.name} (${tag.commit}): ${summarize(report)}`);
-  for (const line of describeFailures(report)) log(`  ${line}`);
+  log(`skipping tag ${tag.name}: tag signature ${report.status}: ${report.reason ?? ''}`);
   return false;
 }
