@@ -9,7 +9,7 @@ import type { Signer, VerdictStatus } from '../core/verdict.js';
 import { asS3Client, createS3Client } from '../s3/client.js';
 import { verifyDetached } from '../trust/detached.js';
 import { MAX_SIGNATURE_BYTES } from '../core/signature-format.js';
-import { getObject, objectLastModified, ObjectTooLargeError, signatureVersionFor, type FetchedObject } from '../s3/s3-objects.js';
+import { getObject, objectExists, objectLastModified, ObjectTooLargeError, signatureVersionFor, type FetchedObject } from '../s3/s3-objects.js';
 import { formatS3Uri, parseS3Uri, type S3Location } from '../s3/s3-uri.js';
 import { writeFileAtomically } from '../files/atomic-file.js';
 import { openTrustSession } from './gate.js';
@@ -44,6 +44,8 @@ export interface ArtifactReport {
   remedy?: string;
   /** The file written by `s3 get` (null when nothing was written). */
   written: string | null;
+  /** Signature candidates S3 refused to read (403): without s3:ListBucket that is also how a missing one looks. */
+  unreadable: string[];
   warnings: string[];
 }
 
@@ -97,12 +99,11 @@ async function withArtifact(options: S3VerifyOptions, deps: ArtifactDeps, finish
       signedAt: null,
       reason: null,
       written: null,
+      unreadable: [],
       warnings,
     };
     const signatures = await findSignatures(client, location, options.versionId ?? null, explicit);
-    if (signatures.found.length === 0) {
-      return finish({ ...base, reason: `no signature: ${signatures.looked.join(' nor ')} exists`, remedy: `upload a detached signature next to the object (siggate s3 put, or gpg --detach-sign)` }, null);
-    }
+    if (signatures.found.length === 0) return finish(await noSignature(client, location, options.versionId ?? null, signatures, base), null);
     const object = await getObject(client, location, options.versionId ?? null);
     if (!object) return finish({ ...base, status: 'not-found', reason: `${formatS3Uri(location, options.versionId)} does not exist` }, null);
     // any signature that verifies over the exact bytes will do; otherwise the first one's verdict is reported
@@ -130,15 +131,38 @@ async function withArtifact(options: S3VerifyOptions, deps: ArtifactDeps, finish
   }
 }
 
-/** The signature objects: the one named, else `KEY.sig` and `KEY.asc`; of the version that goes with the object's. */
-async function findSignatures(
-  client: S3Client,
-  object: S3Location,
-  objectVersion: string | null,
-  explicit: S3Location | null,
-): Promise<{ found: FetchedObject[]; looked: string[] }> {
+/**
+ * The report when no signature could be read. The object is asked for first (its first byte): S3 refusing the artifact
+ * itself is an S3 failure (exit 3), never "unsigned", and a missing one is not-found.
+ */
+async function noSignature(client: S3Client, location: S3Location, versionId: string | null, signatures: FoundSignatures, base: ArtifactReport): Promise<ArtifactReport> {
+  if (!(await objectExists(client, location, versionId))) return { ...base, status: 'not-found', reason: `${formatS3Uri(location, versionId)} does not exist` };
+  if (signatures.unreadable.length === 0) {
+    return { ...base, reason: `no signature: ${signatures.looked.join(' nor ')} exists`, remedy: `upload a detached signature next to the object (siggate s3 put, or gpg --detach-sign)` };
+  }
+  return {
+    ...base,
+    unreadable: signatures.unreadable,
+    reason: `no readable signature: S3 refused ${signatures.unreadable.join(' and ')} (403)${signatures.unreadable.length < signatures.looked.length ? ` and ${signatures.looked.filter((l) => !signatures.unreadable.includes(l)).join(' nor ')} does not exist` : ''}`,
+    remedy: 'grant s3:GetObject on the signature objects; if they are there, note that without s3:ListBucket S3 answers a missing object 403, not 404',
+  };
+}
+
+interface FoundSignatures {
+  found: FetchedObject[];
+  looked: string[];
+  /** Candidates S3 refused (403). */
+  unreadable: string[];
+}
+
+/**
+ * The signature objects: the one named, else `KEY.sig` and `KEY.asc`; of the version that goes with the object's. A
+ * candidate S3 refuses (403: forbidden, or missing to a reader without s3:ListBucket) is skipped for the next one.
+ */
+async function findSignatures(client: S3Client, object: S3Location, objectVersion: string | null, explicit: S3Location | null): Promise<FoundSignatures> {
   const candidates = explicit ? [explicit] : [`${object.key}.sig`, `${object.key}.asc`].map((key) => ({ bucket: object.bucket, key }));
   const looked: string[] = [];
+  const unreadable: string[] = [];
   const found: FetchedObject[] = [];
   let objectTime: Date | null = null;
   if (objectVersion) objectTime = await objectLastModified(client, object, objectVersion);
@@ -147,13 +171,14 @@ async function findSignatures(
     const version = objectVersion ? await signatureVersionFor(client, candidate, objectVersion, objectTime) : null;
     if (objectVersion && !version) continue;
     try {
-      const signature = await getObject(client, candidate, version, MAX_SIGNATURE_BYTES);
-      if (signature) found.push(signature);
+      const signature = await getObject(client, candidate, version, MAX_SIGNATURE_BYTES, 'report');
+      if (signature === 'denied') unreadable.push(formatS3Uri(candidate));
+      else if (signature) found.push(signature);
     } catch (error) {
       if (!(error instanceof ObjectTooLargeError)) throw error;
       // judged like any other unusable signature (malformed), without downloading it
       found.push({ location: candidate, bytes: new Uint8Array(MAX_SIGNATURE_BYTES + 1), versionId: version, lastModified: null, metadata: {} });
     }
   }
-  return { found, looked };
+  return { found, looked, unreadable };
 }

@@ -1,24 +1,26 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
-import { RemoteError } from '../core/errors.js';
+import { RemoteError, SiggateError } from '../core/errors.js';
 import { validateAccessOptions, type S3AccessOptions, type S3ClientLike } from './access.js';
+import { guardRoleChaining, reportStsFailure } from './role-session.js';
 
 /**
  * The SDK's default chain (environment, shared config and profiles, web identity, ECS, EC2 instance
- * metadata over IMDSv2), optionally exchanged for a role's temporary credentials through STS.
+ * metadata over IMDSv2), optionally exchanged for a role's temporary credentials through STS. A session over an hour
+ * asked by a caller that is itself a role is refused before STS is called (STS would: role chaining).
  */
 export function credentialsFor(options: S3AccessOptions): ReturnType<typeof fromNodeProviderChain> {
   const base = fromNodeProviderChain();
   if (!options.roleArn) return base;
-  return fromTemporaryCredentials({
-    masterCredentials: base,
+  return reportStsFailure(fromTemporaryCredentials({
+    masterCredentials: guardRoleChaining(base, options),
     params: {
       RoleArn: options.roleArn,
       RoleSessionName: options.roleSessionName ?? 'siggate',
       DurationSeconds: options.roleDuration ?? 3600,
     },
     clientConfig: { ...(options.region ? { region: options.region } : {}), ...(options.stsEndpoint ? { endpoint: options.stsEndpoint } : {}) },
-  });
+  }), options);
 }
 
 /**
@@ -39,6 +41,8 @@ export function createS3Client(options: S3AccessOptions): S3Client {
         ...(options.region ? { region: options.region } : {}),
         ...(options.endpoint ? { endpoint: options.endpoint } : {}),
         forcePathStyle: options.forcePathStyle ?? false,
+        // a bucket in another region: S3 answers 301 with x-amz-bucket-region, and the SDK re-signs for that region
+        followRegionRedirects: true,
         credentials: credentialsFor(options),
         maxAttempts: options.maxAttempts ?? 3,
       }),
@@ -80,6 +84,8 @@ export function httpStatusOf(error: unknown): number | null {
 
 /** An SDK failure as a siggate error (exit 3), with what to check and never a secret. */
 export function translateS3Error(error: unknown, what: string): Error {
+  // already said plainly: STS's refusal, a role session too long for the caller
+  if (error instanceof SiggateError) return error;
   const name = s3ErrorCode(error) ?? 'Error';
   const message = error instanceof Error ? error.message : String(error);
   if (name === 'CredentialsProviderError' || /credential/i.test(name)) {
@@ -89,6 +95,7 @@ export function translateS3Error(error: unknown, what: string): Error {
     );
   }
   const status = httpStatusOf(error);
+  if (name === 'NoSuchBucket') return new RemoteError(`no such bucket for ${what}: check the bucket name (and the endpoint)`, { cause: error });
   if (status === 403 || name === 'AccessDenied' || name === 'InvalidAccessKeyId' || name === 'SignatureDoesNotMatch') {
     return new RemoteError(`S3 refused ${what} (${name}${status ? ` ${status}` : ''}): check the credentials and the bucket policy`, { cause: error });
   }

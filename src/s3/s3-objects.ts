@@ -30,19 +30,51 @@ export class ObjectTooLargeError extends SiggateError {
 /** Metadata `s3 put` gives a signature: the version of the object it was uploaded with. */
 export const SIGNED_VERSION_METADATA = 'siggate-object-version';
 
+// A missing bucket is a 404 too, but it is a wrong name or endpoint (exit 3), never "no such object".
 const isMissing = (error: unknown): boolean => {
   const code = s3ErrorCode(error);
+  if (code === 'NoSuchBucket') return false;
   return code === 'NoSuchKey' || code === 'NotFound' || code === 'NoSuchVersion' || httpStatusOf(error) === 404;
 };
 
-/** Downloads an object whole; null when it does not exist. A body shorter than announced is a RemoteError. */
-export async function getObject(client: S3Client, location: S3Location, versionId: string | null = null, maxBytes = MAX_ARTIFACT_BYTES): Promise<FetchedObject | null> {
+/**
+ * S3 refusing to read one object (403 AccessDenied, or a bare 403), as opposed to refusing the caller's keys. Without
+ * s3:ListBucket, S3 answers a missing object 403 too: the caller cannot tell "forbidden" from "absent".
+ */
+export const isObjectDenied = (error: unknown): boolean => {
+  const code = s3ErrorCode(error);
+  if (code === 'InvalidAccessKeyId' || code === 'SignatureDoesNotMatch' || code === 'ExpiredToken' || code === 'InvalidToken') return false;
+  return code === 'AccessDenied' || httpStatusOf(error) === 403;
+};
+
+/** Whether an object (version) exists, reading at most its first byte; S3 refusing it is a RemoteError (exit 3). */
+export async function objectExists(client: S3Client, location: S3Location, versionId: string | null = null): Promise<boolean> {
+  try {
+    const response = await client.send(new GetObjectCommand({ Bucket: location.bucket, Key: location.key, Range: 'bytes=0-0', ...(versionId ? { VersionId: versionId } : {}) }));
+    response.Body?.transformToWebStream?.().cancel().catch(() => {});
+    return true;
+  } catch (error) {
+    if (isMissing(error)) return false;
+    // an empty object has no first byte
+    if (s3ErrorCode(error) === 'InvalidRange' || httpStatusOf(error) === 416) return true;
+    throw translateS3Error(error, `GetObject ${formatS3Uri(location, versionId)}`);
+  }
+}
+
+/**
+ * Downloads an object whole; null when it does not exist, and with `denied: 'report'` the string 'denied' when S3
+ * refuses this object (see {@link isObjectDenied}). A body shorter than announced is a RemoteError.
+ */
+export async function getObject(client: S3Client, location: S3Location, versionId?: string | null, maxBytes?: number): Promise<FetchedObject | null>;
+export async function getObject(client: S3Client, location: S3Location, versionId: string | null, maxBytes: number, denied: 'report'): Promise<FetchedObject | null | 'denied'>;
+export async function getObject(client: S3Client, location: S3Location, versionId: string | null = null, maxBytes = MAX_ARTIFACT_BYTES, denied: 'throw' | 'report' = 'throw'): Promise<FetchedObject | null | 'denied'> {
   const what = `GetObject ${formatS3Uri(location, versionId)}`;
   let response;
   try {
     response = await client.send(new GetObjectCommand({ Bucket: location.bucket, Key: location.key, ...(versionId ? { VersionId: versionId } : {}) }));
   } catch (error) {
     if (isMissing(error)) return null;
+    if (denied === 'report' && isObjectDenied(error)) return 'denied';
     throw translateS3Error(error, what);
   }
   const announced = response.ContentLength ?? null;
@@ -88,6 +120,11 @@ export async function listObjectKeys(client: S3Client, bucket: string, prefix: s
 
 /** Every version of one key, oldest first; an unversioned bucket lists one version with id `null` (S3) or none. */
 export async function listVersions(client: S3Client, location: S3Location): Promise<{ versionId: string; lastModified: Date | null }[]> {
+  return (await listAllVersions(client, location)).filter((v) => v.versionId !== 'null');
+}
+
+/** Every version of one key, the `null` one included, oldest first: all pages (S3 gives at most 1,000 a page). */
+async function listAllVersions(client: S3Client, location: S3Location): Promise<{ versionId: string; lastModified: Date | null }[]> {
   const versions: { versionId: string; lastModified: Date | null }[] = [];
   let keyMarker: string | undefined;
   let versionMarker: string | undefined;
@@ -98,7 +135,7 @@ export async function listVersions(client: S3Client, location: S3Location): Prom
         throw translateS3Error(error, `ListObjectVersions ${formatS3Uri(location)}`);
       });
     for (const v of page.Versions ?? []) {
-      if (v.Key === location.key && v.VersionId && v.VersionId !== 'null') versions.push({ versionId: v.VersionId, lastModified: v.LastModified ?? null });
+      if (v.Key === location.key && v.VersionId) versions.push({ versionId: v.VersionId, lastModified: v.LastModified ?? null });
     }
     keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
     versionMarker = page.IsTruncated ? page.NextVersionIdMarker : undefined;
@@ -118,14 +155,10 @@ export async function objectLastModified(client: S3Client, location: S3Location,
  * verify over the object's exact bytes.)
  */
 export async function signatureVersionFor(client: S3Client, signature: S3Location, objectVersion: string, objectTime: Date | null): Promise<string | null> {
-  const listing = await client.send(new ListObjectVersionsCommand({ Bucket: signature.bucket, Prefix: signature.key })).catch((error: unknown) => {
-    throw translateS3Error(error, `ListObjectVersions ${formatS3Uri(signature)}`);
-  });
-  const versions = (listing.Versions ?? []).filter((v) => v.Key === signature.key && v.VersionId).sort((a, b) => (b.LastModified?.getTime() ?? 0) - (a.LastModified?.getTime() ?? 0));
-  for (const version of versions.slice(0, 20)) {
-    const head = await client.send(new HeadObjectCommand({ Bucket: signature.bucket, Key: signature.key, VersionId: version.VersionId })).catch(() => null);
-    if (head?.Metadata?.[SIGNED_VERSION_METADATA] === objectVersion) return version.VersionId!;
+  const versions = await listAllVersions(client, signature);
+  for (const version of versions.slice(-20).reverse()) {
+    const head = await client.send(new HeadObjectCommand({ Bucket: signature.bucket, Key: signature.key, VersionId: version.versionId })).catch(() => null);
+    if (head?.Metadata?.[SIGNED_VERSION_METADATA] === objectVersion) return version.versionId;
   }
-  const after = versions.filter((v) => !objectTime || (v.LastModified && v.LastModified.getTime() >= objectTime.getTime()));
-  return after.at(-1)?.VersionId ?? null;
+  return versions.find((v) => !objectTime || (v.lastModified && v.lastModified.getTime() >= objectTime.getTime()))?.versionId ?? null;
 }

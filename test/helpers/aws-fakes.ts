@@ -1,14 +1,12 @@
-// Fakes of the AWS services the S3 artifact gate meets, on 127.0.0.1, for the real SDK v3 clients: S3 (s3rver behind a
-// fault-injecting proxy, in aws-fake-s3.ts), the EC2 instance metadata service (IMDSv2) and STS AssumeRole.
+// Stand-ins for the AWS services around S3 that the artifact gate meets, on 127.0.0.1, for the real SDK v3 clients: the
+// EC2 instance metadata service (IMDSv2; nothing else serves it here) and an STS AssumeRole that records exactly what it
+// was asked (RGW's real STS, used by the credential tests, does not say). S3 itself is the real RGW (rgw.ts).
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-
-export { startS3 } from './aws-fake-s3.js';
-export type { FakeS3, S3Fault, S3Request, S3RequestLine } from './aws-fake-s3.js';
 
 export interface AwsCredentials { accessKeyId: string; secretAccessKey: string; sessionToken: string }
 
