@@ -13,7 +13,7 @@ export type { RgwInfo, RgwUser };
 export const rgw: RgwInfo | null = inject('rgw');
 
 /** `describe`, skipped (and marked so in the report) without RGW. */
-export const describeRgw: typeof describe = describe.skipIf(!rgw);
+export const describeRgw: ReturnType<typeof describe.skipIf> = describe.skipIf(!rgw);
 
 /** The RGW of this run; only call it inside `describeRgw`. */
 export function rgwInfo(): RgwInfo {
