@@ -120,6 +120,7 @@ async function withArtifact(options: S3VerifyOptions, deps: ArtifactDeps, finish
       status: verdict.status,
       object: { uri: formatS3Uri(location), versionId: object.versionId, size: object.bytes.length, sha256: createHash('sha256').update(object.bytes).digest('hex') },
       signature: { uri: formatS3Uri(signature.location), versionId: signature.versionId },
+      unreadable: signatures.unreadable,
       signer: verdict.signer,
       signedAt: verdict.signedAt?.toISOString() ?? null,
       reason: verdict.reason,

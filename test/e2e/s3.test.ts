@@ -1,12 +1,13 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { makeTempDir } from '../../fixtures/lib/temp.js';
 import type { ArtifactReport } from '../../src/index.js';
 import { runBin } from '../helpers/merge-world.js';
 import { BUCKET, s3World, type S3World } from '../helpers/s3-world.js';
 import { demoWorld, useFixtureCleanup } from '../helpers/world.js';
+import { describeRgw as describe } from '../helpers/rgw.js';
 
 useFixtureCleanup();
 

@@ -33,8 +33,8 @@ export interface S3World {
   /** A keys directory allowing alice and bob, plus an allowed_signers file for `ssh`. */
   keysDir: string;
   ssh: SshKey;
-  /** Uploads `body` as `key` with an armored detached signature by a demo key as `key.asc`. */
-  putSigned(key: string, body: string | Uint8Array, signer?: 'alice' | 'bob' | 'mallory', options?: { binary?: boolean }): Promise<void>;
+  /** Uploads `body` as `key` with an armored detached signature by a demo key as `key.asc` (binary: `key.sig`), in BUCKET unless told. */
+  putSigned(key: string, body: string | Uint8Array, signer?: 'alice' | 'bob' | 'mallory', options?: { binary?: boolean; bucket?: string }): Promise<void>;
   /** Uploads `body` with an SSH signature (`ssh-keygen -Y sign -n namespace`) as `key.sig`. */
   putSshSigned(key: string, body: string | Uint8Array, namespace?: string): Promise<void>;
 }
@@ -67,8 +67,8 @@ export async function s3World(demo: DemoWorld, options: { versioned?: string[] }
       const data = typeof body === 'string' ? Buffer.from(body) : body;
       const args = ['--local-user', demo.fingerprints[signer], '--detach-sign', ...(opts.binary ? [] : ['--armor'])];
       const signature = (await demo.gpg.gpg(args, { input: data })).stdout;
-      await s3.put(BUCKET, key, data);
-      await s3.put(BUCKET, `${key}${opts.binary ? '.sig' : '.asc'}`, signature);
+      await s3.put(opts.bucket ?? BUCKET, key, data);
+      await s3.put(opts.bucket ?? BUCKET, `${key}${opts.binary ? '.sig' : '.asc'}`, signature);
     },
     putSshSigned: async (key, body, namespace = 'file') => {
       const data = typeof body === 'string' ? Buffer.from(body) : body;

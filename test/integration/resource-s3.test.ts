@@ -2,13 +2,14 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, expect, it } from 'vitest';
 import { demoKeys } from '../../fixtures/lib/demo-keys.js';
 import { makeTempDir } from '../../fixtures/lib/temp.js';
 import type { ResourceKind } from '../../src/resource/main.js';
 import { resourceHarness, type ResourceHarness, type ScriptOutcome } from '../helpers/resource.js';
 import { BUCKET, s3World, type S3World } from '../helpers/s3-world.js';
 import { demoWorld, useFixtureCleanup } from '../helpers/world.js';
+import { describeRgw as describe } from '../helpers/rgw.js';
 
 useFixtureCleanup();
 

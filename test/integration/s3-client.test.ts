@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { demoKeys } from '../../fixtures/lib/demo-keys.js';
 import { makeTempDir } from '../../fixtures/lib/temp.js';
 import { s3Verify } from '../../src/commands/s3-artifact.js';
@@ -9,6 +9,7 @@ import { s3Put } from '../../src/commands/s3-put.js';
 import type { S3ClientLike } from '../../src/s3/access.js';
 import { BUCKET, KEYS_BUCKET, s3World, type S3World } from '../helpers/s3-world.js';
 import { demoWorld, useFixtureCleanup } from '../helpers/world.js';
+import { describeRgw as describe } from '../helpers/rgw.js';
 
 useFixtureCleanup();
 

@@ -1,11 +1,13 @@
 // Which credentials reach S3: instance-profile credentials over IMDSv2 with no keys configured, a role assumed
-// through STS (from keys or from the instance profile), and clear failures when there are none.
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+// through STS (RGW's real STS; the recording stand-in where the exact request matters), and clear failures: none at all,
+// STS refusing, a session longer than STS grants a caller that is itself a role.
+import { afterEach, beforeAll, expect, it } from 'vitest';
 import { s3Verify } from '../../src/commands/s3-artifact.js';
 import { RemoteError, UsageError } from '../../src/core/errors.js';
 import { isolateAwsEnv, startImds, startSts, unusedEndpoint, type FakeImds, type FakeSts } from '../helpers/aws-fakes.js';
 import { BUCKET, s3World, type S3World } from '../helpers/s3-world.js';
 import { demoWorld, rejection, useFixtureCleanup } from '../helpers/world.js';
+import { createRole, describeRgw as describe, keysOf, rgwInfo, uniqueBucket } from '../helpers/rgw.js';
 
 useFixtureCleanup();
 
@@ -90,12 +92,69 @@ describe('credentials', () => {
 
   it.each([
     [{ roleArn: ROLE, roleDuration: 899 }],
+    [{ roleArn: ROLE, roleDuration: 7200, env: { AWS_CONTAINER_CREDENTIALS_FULL_URI: 'http://127.0.0.1:9/creds' } }],
+    [{ roleArn: ROLE, roleDuration: 3601, env: { AWS_WEB_IDENTITY_TOKEN_FILE: '/var/run/secrets/eks/token', AWS_ROLE_ARN: ROLE } }],
     [{ roleArn: ROLE, roleDuration: 43201 }],
     [{ roleArn: ROLE, roleSessionName: 'has spaces' }],
     [{ roleArn: 'deploy-reader' }],
     [{ endpoint: 'ftp://example' }],
-  ])('refuses %j before any request', async (extra) => {
+  ])('refuses %j before any request', async ({ env, ...extra }: Record<string, unknown>) => {
+    if (env) restore = isolateAwsEnv(env as Record<string, string>);
     expect(await rejection(verify(extra))).toBeInstanceOf(UsageError);
     expect(world.s3.requests).toEqual([]);
+  });
+});
+
+describe('roles on the real STS (RGW)', () => {
+  const bucket = BUCKET;
+  let readRole: string;
+  let longRole: string;
+  beforeAll(async () => {
+    const read = [{ Action: ['s3:GetObject', 's3:ListBucket'], Resource: [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`] }];
+    const suffix = uniqueBucket('r');
+    readRole = await createRole(`deploy-reader-${suffix}`, ['reader'], read);
+    longRole = await createRole(`deploy-long-${suffix}`, ['reader'], read, 43200);
+  });
+  // S3 requests with session credentials go to RGW's gateway that takes them; AssumeRole to the other one, which (as
+  // the gateway that checks SigV4 exactly) ignores a session token that comes with the base keys.
+  const asRole = (extra: Record<string, unknown>) =>
+    s3Verify({ endpoint: rgwInfo().stsEndpoint, stsEndpoint: rgwInfo().endpoint, forcePathStyle: true, region: rgwInfo().region, maxAttempts: 1, keys: [world.keysDir], object: `s3://${bucket}/app.tgz`, ...extra });
+  const asReader = () => {
+    const { accessKeyId, secretAccessKey } = keysOf('reader');
+    restore = isolateAwsEnv({ AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_EC2_METADATA_DISABLED: 'true' });
+  };
+
+  it('reader, who may not read the bucket, reads it as the role it assumes', async () => {
+    asReader();
+    expect(await rejection(asRole({}))).toBeInstanceOf(RemoteError);
+    expect((await asRole({ roleArn: readRole })).status).toBe('valid');
+  });
+
+  it('STS refusing the role (caller not in its trust policy) is exit 3, said as STS', async () => {
+    const { accessKeyId, secretAccessKey } = keysOf('outsider');
+    restore = isolateAwsEnv({ AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_EC2_METADATA_DISABLED: 'true' });
+    const error = await rejection(asRole({ roleArn: readRole }));
+    expect(error).toBeInstanceOf(RemoteError);
+    expect((error as Error).message).toMatch(/^STS /);
+    expect((error as RemoteError).cause).toMatchObject({ $metadata: { httpStatusCode: 403 } });
+  });
+
+  it("a session longer than the role's maximum is STS's refusal (exit 3); a role allowing it grants it", async () => {
+    asReader();
+    const error = await rejection(asRole({ roleArn: readRole, roleDuration: 7200 }));
+    expect(error).toBeInstanceOf(RemoteError);
+    expect((error as RemoteError).cause).toMatchObject({ $metadata: { httpStatusCode: 400 } });
+    expect((await asRole({ roleArn: longRole, roleDuration: 7200 })).status).toBe('valid');
+  });
+
+  it('over an hour from instance-profile credentials (a role) is refused before STS is asked; an hour is fine', async () => {
+    const { accessKeyId, secretAccessKey } = keysOf('reader');
+    const metadata = await imds({ accessKeyId, secretAccessKey, sessionToken: 'instance-session' });
+    restore = isolateAwsEnv({ AWS_EC2_METADATA_SERVICE_ENDPOINT: metadata.endpoint });
+    // STS at a closed port: asking it would be a RemoteError, not the UsageError
+    expect(await rejection(asRole({ roleArn: longRole, roleDuration: 7200, stsEndpoint: await unusedEndpoint() }))).toBeInstanceOf(UsageError);
+    expect(metadata.requests.length).toBeGreaterThan(0);
+    // RGW's STS takes the reader's keys whatever session token IMDS adds: the same start with an hour works
+    expect((await asRole({ roleArn: longRole, roleDuration: 3600 })).status).toBe('valid');
   });
 });

@@ -1,8 +1,8 @@
-// Versioned buckets: --version-id, the signature version that belongs to an object version, versioned_file in the
-// resource. Versioning is emulated by the fake S3's proxy (s3rver has none); see test/helpers/aws-s3-versions.ts.
+// Versioned buckets on the real S3 (RGW): --version-id, the signature version that belongs to an object version,
+// versioned_file in the resource.
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { demoKeys } from '../../fixtures/lib/demo-keys.js';
 import { makeTempDir } from '../../fixtures/lib/temp.js';
 import { s3Get, s3Verify } from '../../src/commands/s3-artifact.js';
@@ -10,10 +10,11 @@ import { s3Put } from '../../src/commands/s3-put.js';
 import { runResource } from '../../src/resource/main.js';
 import { s3World, type S3World } from '../helpers/s3-world.js';
 import { demoWorld, useFixtureCleanup } from '../helpers/world.js';
+import { describeRgw as describe, uniqueBucket } from '../helpers/rgw.js';
 
 useFixtureCleanup();
 
-const HISTORY = 'history';
+const HISTORY = uniqueBucket('history');
 let world: S3World;
 beforeAll(async () => {
   world = await s3World(await demoWorld(), { versioned: [HISTORY] });

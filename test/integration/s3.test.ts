@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, expect, it } from 'vitest';
 import { demoKeys } from '../../fixtures/lib/demo-keys.js';
 import { makeTempDir } from '../../fixtures/lib/temp.js';
 import { s3Get, s3Verify } from '../../src/commands/s3-artifact.js';
@@ -11,6 +11,7 @@ import { Repo } from '../../fixtures/lib/repo.js';
 import { ISOLATED_GIT, signingCloneOf } from '../helpers/merge-world.js';
 import { BUCKET, KEYS_BUCKET, s3World, type S3World } from '../helpers/s3-world.js';
 import { demoWorld, rejection, useFixtureCleanup } from '../helpers/world.js';
+import { describeRgw as describe } from '../helpers/rgw.js';
 
 useFixtureCleanup();
 

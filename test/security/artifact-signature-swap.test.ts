@@ -1,12 +1,13 @@
 // Attacks on the S3 artifact gate: signatures over other bytes, signed messages posing as detached signatures,
 // namespace confusion, oversized or garbage signature objects, and a valid-looking signature next to a bad one.
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { run } from '../../fixtures/lib/run.js';
 import { makeTempDir } from '../../fixtures/lib/temp.js';
 import { s3Verify } from '../../src/commands/s3-artifact.js';
 import { BUCKET, s3World, type S3World } from '../helpers/s3-world.js';
 import { demoWorld, useFixtureCleanup } from '../helpers/world.js';
+import { describeRgw as describe } from '../helpers/rgw.js';
 
 useFixtureCleanup();
 
