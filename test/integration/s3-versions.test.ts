@@ -52,6 +52,15 @@ describe('versioned buckets', () => {
     expect(report.status).toBe('valid');
   });
 
+  it('finds the signature of an old version past the first 1,000 signature versions (ListObjectVersions pages)', async () => {
+    const v1 = await putVersion('paged.tgz', 'the first release');
+    // 1,000 later signature versions (none of them of v1's bytes) fill the first page, newest first
+    const junk = Array.from({ length: 1000 }, (_, i) => `not a signature ${i}`);
+    for (let i = 0; i < junk.length; i += 25) await Promise.all(junk.slice(i, i + 25).map((body) => world.s3.put(HISTORY, 'paged.tgz.asc', body)));
+    const report = await s3Verify({ ...world.access, keys: [world.keysDir], object: `s3://${HISTORY}/paged.tgz`, versionId: v1.object });
+    expect(report).toMatchObject({ status: 'valid', signature: { versionId: v1.signature } });
+  });
+
   it('an unknown version id is not-found', async () => {
     await putVersion('known.tgz', 'known');
     const report = await s3Verify({ ...world.access, keys: [world.keysDir], object: `s3://${HISTORY}/known.tgz`, versionId: 'no-such-version-id' });

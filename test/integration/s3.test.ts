@@ -24,6 +24,7 @@ beforeAll(async () => {
 beforeEach(async () => {
   world.s3.faults.length = 0;
   world.s3.requests.length = 0;
+  world.s3.bucketRegion = null;
   await world.s3.up();
   out = join(await makeTempDir('siggate-s3-out-'), 'artifact.tgz');
 });
@@ -124,6 +125,18 @@ describe('s3 faults', () => {
     expect(error).toBeInstanceOf(RemoteError);
     expect((error as Error).message).toMatch(/cut off/);
     expect(await readdir(join(out, '..'))).toEqual([]);
+  });
+
+  it("follows S3's redirect to the bucket's region (301 PermanentRedirect with x-amz-bucket-region, as AWS answers)", async () => {
+    // RGW never sends x-amz-bucket-region: the proxy answers as an AWS bucket in eu-west-1 does, then RGW serves the
+    // requests re-signed for eu-west-1 (it accepts any region)
+    await world.putSigned('regional.tgz', 'lives in eu-west-1');
+    world.s3.bucketRegion = 'eu-west-1';
+    expect((await s3Get({ ...options('regional.tgz'), out })).status).toBe('valid');
+    const served = world.s3.requests.filter((r) => r.status === 200);
+    expect(served.length).toBeGreaterThan(0);
+    expect(served.every((r) => r.region === 'eu-west-1')).toBe(true);
+    expect(world.s3.requests.some((r) => r.status === 301 && r.region === 'us-east-1')).toBe(true);
   });
 
   it('a destination directory that does not exist is a usage error before any download', async () => {
