@@ -3,7 +3,7 @@ import { UsageError } from '../core/errors.js';
 /** How siggate reaches S3: region, endpoint and credentials; nothing here is ever printed. */
 export interface S3AccessOptions {
   region?: string | null;
-  /** An S3-compatible endpoint (MinIO, Ceph, the tests' s3rver). */
+  /** An S3-compatible endpoint (MinIO, Ceph RGW, as in the tests). */
   endpoint?: string | null;
   forcePathStyle?: boolean;
   /** Assume this role through STS, starting from the default credential chain. */

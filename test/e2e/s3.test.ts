@@ -7,7 +7,7 @@ import type { ArtifactReport } from '../../src/index.js';
 import { runBin } from '../helpers/merge-world.js';
 import { BUCKET, s3World, type S3World } from '../helpers/s3-world.js';
 import { demoWorld, useFixtureCleanup } from '../helpers/world.js';
-import { describeRgw as describe } from '../helpers/rgw.js';
+import { describeRgw as describe, keysOf, rgwInfo, setBucketPolicy, uniqueBucket } from '../helpers/rgw.js';
 
 useFixtureCleanup();
 
@@ -61,6 +61,19 @@ describe('siggate s3', () => {
       expect(cli.code, keys).toBe(3);
       expect(cli.stderr, keys).not.toMatch(/NodeVersionSupportWarning|Node\.js|node >=|\(node:\d+\)/);
     }
+  });
+
+  it('a reader allowed only s3:GetObject: exit 0 for a signed artifact, 1 when no signature is readable, 3 for a missing bucket', async () => {
+    await world.putSigned('cli/reader.tgz', 'for the reader');
+    await setBucketPolicy(BUCKET, [{ Principal: { AWS: [rgwInfo().users.reader.arn] }, Action: ['s3:GetObject'], Resource: [`arn:aws:s3:::${BUCKET}/cli/*`] }]);
+    const { accessKeyId, secretAccessKey } = keysOf('reader');
+    const asReader = { ...env, AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey };
+    const run = (object: string) => runBin('siggate', ['s3', 'verify', object, '--json', ...common()], { cwd: world.keysDir, env: asReader });
+    expect((await run(`s3://${BUCKET}/cli/reader.tgz`)).code).toBe(0);
+    const unsigned = await run(`s3://${BUCKET}/cli/unsigned.tgz`);
+    expect(unsigned.code).toBe(1);
+    expect(JSON.parse(unsigned.stdout)).toMatchObject({ status: 'unsigned', unreadable: [`s3://${BUCKET}/cli/unsigned.tgz.sig`, `s3://${BUCKET}/cli/unsigned.tgz.asc`] });
+    expect((await run(`s3://${uniqueBucket('nosuch')}/cli/reader.tgz`)).code).toBe(3);
   });
 
   it('never prints the secret key', async () => {
