@@ -29,7 +29,7 @@ function addS3Options(command: Command): Command {
     .option('--force-path-style', 'address buckets as URL paths (most S3-compatible stores)')
     .option('--role-arn <arn>', 'assume this IAM role through STS first')
     .option('--role-session-name <name>', 'session name for --role-arn', 'siggate')
-    .option('--role-duration <seconds>', 'session length for --role-arn, 900-43200', parseSeconds, 3600)
+    .option('--role-duration <seconds>', 'session length for --role-arn, 900-43200 (at most 3600 when the caller is itself a role: EC2, ECS, EKS)', parseSeconds, 3600)
     .option('--sts-endpoint <url>', 'STS endpoint for --role-arn (default: the SDK\'s for the region)')
     .option('--namespace <ns>', 'SSH signature namespace (ssh-keygen -Y sign -n)', 'file');
 }
