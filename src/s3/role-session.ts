@@ -44,6 +44,8 @@ export function roleCallerOf(credentials: ResolvedCredentials, env: Env = proces
   if (sources.some((s) => s.includes('SSO'))) return 'an IAM Identity Center (SSO) role';
   if (sources.some((s) => s === 'CREDENTIALS_PROFILE_SOURCE_PROFILE' || s.startsWith('CREDENTIALS_STS_ASSUME_ROLE'))) return "a profile's role (role_arn)";
   if (sources.length > 0) return null;
+  // an SDK release that records no source: static keys or a profile would have come first
+  if ((env['AWS_ACCESS_KEY_ID'] && env['AWS_SECRET_ACCESS_KEY']) || env['AWS_PROFILE']) return null;
   return roleCallerFromEnvironment(env) ?? 'an EC2 instance profile (instance metadata)';
 }
 
