@@ -145,7 +145,7 @@ async function noSignature(client: S3Client, location: S3Location, versionId: st
     ...base,
     unreadable: signatures.unreadable,
     reason: `no readable signature: S3 refused ${signatures.unreadable.join(' and ')} (403)${signatures.unreadable.length < signatures.looked.length ? ` and ${signatures.looked.filter((l) => !signatures.unreadable.includes(l)).join(' nor ')} does not exist` : ''}`,
-    remedy: 'grant s3:GetObject on the signature objects; if they are there, note that without s3:ListBucket S3 answers a missing object 403, not 404',
+    remedy: 'if the signatures exist, grant s3:GetObject on them; s3:ListBucket on the bucket turns S3\'s 403 for a missing object into 404, telling missing from forbidden',
   };
 }
 
