@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { addDeployCommand } from './deploy.js';
 import { addFetchCommand } from './fetch.js';
 import { addKeysCommand } from './keys.js';
 import { addMergeSignCommand } from './merge-sign.js';
@@ -22,6 +23,7 @@ function buildProgram(): Command {
   addMergeSignCommand(program);
   addPromoteCommand(program);
   addS3Command(program);
+  addDeployCommand(program);
   return program;
 }
 
