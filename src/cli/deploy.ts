@@ -77,6 +77,7 @@ export function addDeployCommand(program: Command): void {
       if (!project) throw new UsageError('a project is required (argument or $PROJECTNAME)');
       if (!registerArg) throw new UsageError('a register is required (--register FILE|ssm:/PATH or $CONFIGPATH)');
       const branch = flags.branch ?? (process.env['GITBRANCH'] || undefined);
+      for (const template of flags.secretTemplate ?? []) if (!template.includes('{{.Secret}}')) throw new UsageError(`--secret-template ${template} lacks {{.Secret}}`);
       const aws = { ...(flags.region ? { region: flags.region } : {}) };
       const { deploy } = await import('../commands/deploy.js');
       const result = await deploy({

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { addDeployCommand } from './deploy.js';
+import { resolveCredentialReferences } from './env-secrets.js';
 import { addFetchCommand } from './fetch.js';
 import { addKeysCommand } from './keys.js';
 import { addMergeSignCommand } from './merge-sign.js';
@@ -55,6 +56,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   // the AWS SDK's notice about its future Node versions is not about siggate; AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=false shows it
   process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
   try {
+    await resolveCredentialReferences();
     await buildProgram().parseAsync([...argv], { from: 'user' });
   } catch (error) {
     process.exitCode = await reportError(error, asksForJson(argv));

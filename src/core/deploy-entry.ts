@@ -44,8 +44,11 @@ const RESERVED_ENV = /^(AWS_|PROJECTNAME$|GITBRANCH$|SIGGATE_DEPLOY_)/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 const PROJECT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 const BRANCH_NAME = /^(?!-)(?!.*\.\.)(?!.*@\{)(?!.*\/\/)(?!.*\.lock$)[^\s~^:?*[\\\x00-\x1f\x7f]{1,255}(?<![/.])$/;
-/** `((name))`: Concourse's credential reference; a name is path-like, as Secrets Manager names are. */
-export const SECRET_REFERENCE = /\(\(([A-Za-z0-9_.\-/+=@]{1,256})\)\)/g;
+/**
+ * `((name))`: Concourse's credential reference. No `/` in a name: the templates put the project before it,
+ * and `((other-project/db))` must not reach another project's secrets through `/siggate/{{.Secret}}`.
+ */
+export const SECRET_REFERENCE = /\(\(([A-Za-z0-9_+=@-][A-Za-z0-9_.+=@-]{0,255})\)\)/g;
 
 /** A project name as a register key, a state file name and an SSM parameter's last segment: no `/`, no `..`, no leading dot. */
 export function checkProjectName(project: string): string {
@@ -103,7 +106,7 @@ export function parseDeployEntry(value: unknown, project: string): DeployEntry {
     trustRoot: text('trustRoot'),
     ignoreExpiry: flag('ignoreExpiry'),
     allowWeak: flag('allowWeak'),
-    authToken: text('authToken'),
+    authToken: checkReferences(text('authToken'), 'authToken', fail),
     roleArn: checkRoleArn(text('roleArn'), fail),
     roleDuration: checkDuration(raw['roleDuration'], fail),
     env: parseEnv(raw['env'], 'env', fail),
@@ -148,6 +151,7 @@ function parseEnv(value: unknown, field: string, fail: Fail): Record<string, str
   for (const [name, v] of Object.entries(value as Record<string, unknown>)) {
     if (!ENV_NAME.test(name) || RESERVED_ENV.test(name)) fail(`${field}.${name}`, 'is not an environment name the entry may set');
     if (typeof v !== 'string' || v.includes('\0')) fail(`${field}.${name}`, 'must be a string');
+    if (hasStrayReference(v as string)) fail(`${field}.${name}`, 'holds a ((…)) that is not a secret name (letters, digits, _ . + = @ -; no /)');
     env[name] = v as string;
   }
   return env;
@@ -159,6 +163,16 @@ function parseSecrets(value: unknown, fail: Fail): Record<string, string> {
     if (!new RegExp(`^${SECRET_REFERENCE.source}$`).test(reference)) fail(`secrets.${name}`, 'must be a secret reference ((name))');
   }
   return secrets;
+}
+
+/** Whether `text` holds a `((…))` that is not a well-formed reference: it would otherwise pass as literal text. */
+function hasStrayReference(text: string): boolean {
+  return /\(\([^]*?\)\)/.test(text.replace(SECRET_REFERENCE, ''));
+}
+
+function checkReferences(text: string | null, field: string, fail: Fail): string | null {
+  if (text !== null && hasStrayReference(text)) fail(field, 'holds a ((…)) that is not a secret name');
+  return text;
 }
 
 /** The names of the `((name))` references in `text`, in order. */

@@ -44,6 +44,9 @@ describe('parseDeployEntry', () => {
     ['env.GITBRANCH', { ...base, env: { GITBRANCH: 'x' } }],
     ['env.A-B', { ...base, env: { 'A-B': 'x' } }],
     ['secrets.DB', { ...base, secrets: { DB: 'plain' } }],
+    ['secrets.DB', { ...base, secrets: { DB: '((other-project/db))' } }],
+    ['env.DB', { ...base, env: { DB: 'x ((../db)) y' } }],
+    ['authToken', { ...base, authToken: '((a/b))' }],
     ['policy', { ...base, policy: 'guix' }],
     ['gitURL', { ...base, gitURL: 'x' }],
     ['shell', { ...base, shell: 'yes' }],
@@ -69,7 +72,7 @@ describe('project names', () => {
 
 describe('secret references', () => {
   it('finds and replaces ((name)) references', () => {
-    expect(secretNamesIn('user=((db/user)) pass=((db-pass))')).toEqual(['db/user', 'db-pass']);
+    expect(secretNamesIn('user=((db.user)) pass=((db-pass))')).toEqual(['db.user', 'db-pass']);
     expect(interpolateSecrets('a ((x)) b', new Map([['x', 'S']]))).toBe('a S b');
   });
 });
