@@ -13,9 +13,25 @@ export async function registerSourceOf(source: string, aws: AwsClientOptions): P
   return fileRegister(source);
 }
 
+/** How the S3 state store is reached: an S3-compatible endpoint needs path-style addressing. */
+export interface S3StateOptions extends AwsClientOptions {
+  s3Endpoint?: string;
+  forcePathStyle?: boolean;
+}
+
 /** `s3://BUCKET/PREFIX` or `ssm:/PATH` → remote state; anything else is a local directory. */
-export async function stateStoreOf(source: string, _aws: AwsClientOptions): Promise<StateStore> {
-  if (source.startsWith('ssm:') || source.startsWith('s3://')) throw new UsageError('remote deploy state is not supported yet');
+export async function stateStoreOf(source: string, aws: S3StateOptions): Promise<StateStore> {
+  if (source.startsWith('ssm:')) {
+    const [{ ssmState }, { parseSsmPath }, { createSsmClient }] = await Promise.all([import('../deploy/state-ssm.js'), import('../deploy/register-ssm.js'), import('../deploy/aws-clients.js')]);
+    return ssmState(parseSsmPath(source), createSsmClient(aws));
+  }
+  if (source.startsWith('s3://')) {
+    const [{ s3State }, { parseS3Uri }, { createS3Client }] = await Promise.all([import('../deploy/state-s3.js'), import('../s3/s3-uri.js'), import('../s3/client.js')]);
+    const { bucket, key } = parseS3Uri(source, '--state', { allowPrefix: true });
+    if (key.split('/').includes('..')) throw new UsageError('--state must not contain ..');
+    const client = createS3Client({ ...(aws.region ? { region: aws.region } : {}), ...(aws.s3Endpoint ? { endpoint: aws.s3Endpoint } : {}), forcePathStyle: aws.forcePathStyle ?? false });
+    return s3State(bucket, key, client);
+  }
   const { localState } = await import('../deploy/state-local.js');
   return localState(source);
 }

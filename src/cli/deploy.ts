@@ -15,6 +15,8 @@ interface DeployFlags {
   lockWait: number;
   secretTemplate?: string[];
   region?: string;
+  s3Endpoint?: string;
+  forcePathStyle?: boolean;
   json?: boolean;
 }
 
@@ -69,6 +71,8 @@ export function addDeployCommand(program: Command): void {
     .option('--lock-wait <seconds>', 'how long to wait for another deploy of the project', parseSeconds, 600)
     .option('--secret-template <template>', 'Secrets Manager name template, {{.Project}} and {{.Secret}} (repeatable; default /siggate/{{.Project}}/{{.Secret}} then /siggate/{{.Secret}})', collect)
     .option('--region <region>', 'AWS region for SSM, Secrets Manager and STS (default: the SDK chain)')
+    .option('--s3-endpoint <url>', 'an S3-compatible endpoint for s3:// state')
+    .option('--force-path-style', 'path-style S3 addressing (MinIO, Ceph)')
     .option('--json', 'print the JSON report on stdout')
     .addHelpText('after', EXAMPLE_ENTRY)
     .action(async (projectArg: string | undefined, flags: DeployFlags) => {
@@ -84,7 +88,7 @@ export function addDeployCommand(program: Command): void {
         project,
         ...(branch ? { branch } : {}),
         register: await registerSourceOf(registerArg, aws),
-        state: await stateStoreOf(flags.state ?? defaultStateDir(), aws),
+        state: await stateStoreOf(flags.state ?? defaultStateDir(), { ...aws, ...(flags.s3Endpoint ? { s3Endpoint: flags.s3Endpoint } : {}), forcePathStyle: flags.forcePathStyle ?? false }),
         allowRewind: flags.allowRewind ?? false,
         lockWaitMs: flags.lockWait * 1000,
         secrets: secretResolverOf(flags.secretTemplate, aws),
