@@ -8,6 +8,7 @@ import { addMergeSignCommand } from './merge-sign.js';
 import { guardOutputStreams, reportError, writeErr, writeOut } from './output.js';
 import { addPromoteCommand } from './promote.js';
 import { addS3Command } from './s3.js';
+import { addTriggerCommand } from './trigger.js';
 import { addVerifyCommand, addVerifyTagCommand } from './verify.js';
 
 function buildProgram(): Command {
@@ -25,6 +26,7 @@ function buildProgram(): Command {
   addPromoteCommand(program);
   addS3Command(program);
   addDeployCommand(program);
+  addTriggerCommand(program);
   return program;
 }
 
