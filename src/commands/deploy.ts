@@ -7,7 +7,7 @@ import { DeployCommandError } from '../deploy/errors.js';
 import { runDeployCommand } from '../deploy/run-command.js';
 import type { CommandCredentials, DeployRecord, RegisterSource, SecretResolver, StateStore } from '../deploy/types.js';
 import { makeOwnedTempDir, removeOwnedTempDir } from '../files/temp-dirs.js';
-import { commandEnvOf, resolveEntrySecrets } from './deploy-env.js';
+import { commandEnvOf, resolveEntrySecrets, type ResolvedSecrets } from './deploy-env.js';
 import { fetchVerified } from './fetch.js';
 
 export type { CommandCredentials, DeployRecord, RegisterSource, SecretResolver, StateStore } from '../deploy/types.js';
@@ -78,38 +78,52 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
   return options.state.withLock(project, options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS, async () => {
     const previous = await options.state.read(project);
     const credentials = role ? await options.assumeRole!(role) : null;
-    return withWorkTree(entry.deployDir, options.register.baseDir, async (into) => {
-      const since = previous?.commit ?? entry.trustRoot;
-      const fetched = await fetchVerified({
-        url: entry.gitUrl,
-        into,
-        ref: `refs/heads/${branch}`,
-        keys: entry.keys.map((key) => keyRefIn(key, options.register.baseDir)),
-        allow: entry.allow,
-        ...(entry.mode ? { mode: entry.mode } : {}),
-        since,
-        goneRoot: { since: entry.trustRoot },
-        allowRewind: options.allowRewind ?? false,
-        ignoreExpiry: entry.ignoreExpiry,
-        allowWeak: entry.allowWeak,
-        ...(secrets.authToken !== null ? { auth: { token: secrets.authToken } } : {}),
-        force: true,
-        ...(options.now ? { now: options.now } : {}),
-        ...(options.onWarning ? { onWarning: options.onWarning } : {}),
-      });
-      const result = { project, branch, commit: fetched.commit, previous: previous?.commit ?? null, report: fetched.report, deployed: false };
-      if (!fetched.report.ok) return result;
-      const commandEnv = commandEnvOf({ deployerEnv: env, entryEnv: secrets.env, project, branch, commit: fetched.commit, credentials });
-      const exit = await runDeployCommand({ command: entry.command, args: [branch], cwd: into, env: commandEnv, ...(options.commandOutput ? { output: options.commandOutput } : {}) });
-      if (exit.status !== 0) {
-        const how = exit.signal ? `was killed by ${exit.signal}` : `exited ${exit.status}`;
-        throw new DeployCommandError(`the deploy command of ${project} ${how}; the deployed state stays at ${previous?.commit ?? 'nothing'}`, exit.status, exit.signal);
-      }
-      const record: DeployRecord = { project, branch, commit: fetched.commit, deployedAt: (options.now ?? new Date()).toISOString() };
-      await options.state.write(record);
-      return { ...result, deployed: true };
-    });
+    const run: LockedRun = { project, branch, entry, env, secrets, previous, credentials };
+    return withWorkTree(entry.deployDir, options.register.baseDir, (into) => fetchAndRun(run, into, options));
   });
+}
+
+/** What a deploy knows once it holds the project's lock. */
+interface LockedRun {
+  project: string;
+  branch: string;
+  entry: DeployEntry;
+  env: NodeJS.ProcessEnv;
+  secrets: ResolvedSecrets;
+  previous: DeployRecord | null;
+  credentials: CommandCredentials | null;
+}
+
+/** The gate (fetchVerified: quarantine, verify, checkout), then the command, then the record. */
+async function fetchAndRun(run: LockedRun, into: string, options: DeployOptions): Promise<DeployResult> {
+  const { project, branch, entry, previous } = run;
+  const fetched = await fetchVerified({
+    url: entry.gitUrl,
+    into,
+    ref: `refs/heads/${branch}`,
+    keys: entry.keys.map((key) => keyRefIn(key, options.register.baseDir)),
+    allow: entry.allow,
+    ...(entry.mode ? { mode: entry.mode } : {}),
+    since: previous?.commit ?? entry.trustRoot,
+    goneRoot: { since: entry.trustRoot },
+    allowRewind: options.allowRewind ?? false,
+    ignoreExpiry: entry.ignoreExpiry,
+    allowWeak: entry.allowWeak,
+    ...(run.secrets.authToken !== null ? { auth: { token: run.secrets.authToken } } : {}),
+    force: true,
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.onWarning ? { onWarning: options.onWarning } : {}),
+  });
+  const result = { project, branch, commit: fetched.commit, previous: previous?.commit ?? null, report: fetched.report, deployed: false };
+  if (!fetched.report.ok) return result;
+  const env = commandEnvOf({ deployerEnv: run.env, entryEnv: run.secrets.env, project, branch, commit: fetched.commit, credentials: run.credentials });
+  const exit = await runDeployCommand({ command: entry.command, args: [branch], cwd: into, env, ...(options.commandOutput ? { output: options.commandOutput } : {}) });
+  if (exit.status !== 0) {
+    const how = exit.signal ? `was killed by ${exit.signal}` : `exited ${exit.status}`;
+    throw new DeployCommandError(`the deploy command of ${project} ${how}; the deployed state stays at ${previous?.commit ?? 'nothing'}`, exit.status, exit.signal);
+  }
+  await options.state.write({ project, branch, commit: fetched.commit, deployedAt: (options.now ?? new Date()).toISOString() });
+  return { ...result, deployed: true };
 }
 
 /** The role from the entry, else from the `aws_assume_role_arn`/`aws_assume_role_duration` environment convention. */
