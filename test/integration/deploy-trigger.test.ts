@@ -54,7 +54,7 @@ describe('siggate trigger', () => {
   it('a bad project or branch name is exit 2 and nothing is published; SNS refusing the signature is exit 3', async () => {
     const env = { ...process.env, ...awsEnv() };
     expect((await runBin('siggate', ['trigger', '../shop', '--branch', 'main', '--topic-arn', TOPIC], { env })).code).toBe(2);
-    expect((await runBin('siggate', ['trigger', 'shop', '--branch', '--x', '--topic-arn', TOPIC], { env })).code).toBe(2);
+    expect((await runBin('siggate', ['trigger', 'shop', '--branch=main~1', '--topic-arn', TOPIC], { env })).code).toBe(2);
     expect(sns.published).toEqual([]);
     expect((await runBin('siggate', ['trigger', 'shop', '--branch', 'main', '--topic-arn', TOPIC], { env: { ...env, AWS_SECRET_ACCESS_KEY: 'wrong' } })).code).toBe(3);
     expect(sns.requests.at(-1)!.refused).toBe('InvalidSignatureException');
