@@ -1,4 +1,5 @@
-# siggate as a Concourse resource type: /opt/resource/{check,in,out}.
+# siggate as a Concourse resource type: /opt/resource/{check,in,out} (the default, last stage).
+# `--target worker`: the deployer's worker image, entry point `siggate deploy` (PROJECTNAME, GITBRANCH, CONFIGPATH).
 FROM node:20-slim AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
@@ -7,7 +8,7 @@ COPY tsconfig.json ./
 COPY src ./src
 RUN npm run build
 
-FROM node:20-slim
+FROM node:20-slim AS runtime
 RUN apt-get update \
  && apt-get install -y --no-install-recommends git gnupg openssh-client ca-certificates git-lfs git-crypt proxytunnel \
  && rm -rf /var/lib/apt/lists/*
@@ -17,6 +18,12 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 COPY --from=build /src/dist/src ./dist/src
 COPY bin ./bin
+
+FROM runtime AS worker
+WORKDIR /work
+ENTRYPOINT ["node", "/opt/siggate/bin/siggate", "deploy"]
+
+FROM runtime AS resource
 RUN mkdir -p /opt/resource \
  && for script in check in out; do \
       printf '#!/bin/sh\nexec node /opt/siggate/bin/%s "$@"\n' "$script" > "/opt/resource/$script"; \

@@ -20,3 +20,8 @@ export type { ReaderKind, VerifyOptions, VerifyRangeOptions } from './commands/t
 export type { S3AccessOptions, S3ClientLike } from './s3/access.js';
 export type { RemoteAuth } from './remote/url.js';
 export { SiggateError, UsageError, KeyConfigError, RepositoryError, GitError, RemoteError, GateClosedError, SigningError, exitCodeFor } from './core/errors.js';
+export { deploy, type DeployOptions, type DeployResult, type RoleRequest, type CommandCredentials, type DeployRecord, type RegisterSource, type SecretResolver, type StateStore } from './commands/deploy.js';
+export { handleDeployTrigger, deployTriggerHandler, type DeployTriggerOptions, type DeployTriggerResult, type SnsEvent } from './lambda/deploy-trigger.js';
+export { fileRegister } from './deploy/register-file.js';
+export { localState } from './deploy/state-local.js';
+export { RegisterError } from './core/deploy-entry.js';

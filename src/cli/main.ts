@@ -1,11 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { addDeployCommand } from './deploy.js';
+import { resolveCredentialReferences } from './env-secrets.js';
 import { addFetchCommand } from './fetch.js';
 import { addKeysCommand } from './keys.js';
 import { addMergeSignCommand } from './merge-sign.js';
 import { guardOutputStreams, reportError, writeErr, writeOut } from './output.js';
 import { addPromoteCommand } from './promote.js';
 import { addS3Command } from './s3.js';
+import { addTriggerCommand } from './trigger.js';
 import { addVerifyCommand, addVerifyTagCommand } from './verify.js';
 
 function buildProgram(): Command {
@@ -22,6 +25,8 @@ function buildProgram(): Command {
   addMergeSignCommand(program);
   addPromoteCommand(program);
   addS3Command(program);
+  addDeployCommand(program);
+  addTriggerCommand(program);
   return program;
 }
 
@@ -53,6 +58,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   // the AWS SDK's notice about its future Node versions is not about siggate; AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=false shows it
   process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
   try {
+    await resolveCredentialReferences();
     await buildProgram().parseAsync([...argv], { from: 'user' });
   } catch (error) {
     process.exitCode = await reportError(error, asksForJson(argv));

@@ -3,7 +3,8 @@ import type { RangeReport } from '../core/report.js';
 import { UsageError } from '../core/errors.js';
 import { withCacheRepositoryLock } from '../git/cache-repo.js';
 import { inspectDestination, placeCheckout, recoverInterruptedUpdate, type Destination } from '../git/checkout.js';
-import { quarantineRefspecs, resolveTarget, seedTrustRoot, withQuarantine } from '../git/quarantine.js';
+import { isFullOid, quarantineRefspecs, resolveTarget, seedTrustRoot, withQuarantine } from '../git/quarantine.js';
+import { peelCommit } from '../git/refs.js';
 import { withRemote, type RemoteSpec } from '../remote/access.js';
 import { redactUrl } from '../remote/redact.js';
 import { isSameRemote } from '../remote/remote-identity.js';
@@ -34,6 +35,13 @@ export interface FetchOptions extends Omit<VerifyRangeOptions, 'repo' | 'target'
    * (origin is then set to this one). Without it such an update is refused (UsageError) and nothing changes.
    */
   force?: boolean;
+  /**
+   * For a deployer whose trust root is its last deployed commit: when `since` is a full commit id that
+   * neither the fetched history nor the destination holds (a force-push dropped it), the range is
+   * `not-descendant` — or, with `allowRewind`, verified from `since` here instead (null: no trust root).
+   * Without it such a root is an unknown revision (exit 2).
+   */
+  goneRoot?: { since: string | null };
 }
 
 /** The outcome of a fetch whose verification ran: the report, the verified (or refused) commit, whether DIR changed. */
@@ -63,13 +71,29 @@ export async function fetchVerified(options: FetchOptions): Promise<FetchResult>
       const defaultBranch = ref === undefined ? await remoteDefaultBranch(remote, quarantine) : null;
       const target = await resolveTarget(quarantine, ref, defaultBranch);
       if (options.since && destination.kind === 'checkout') await seedTrustRoot(quarantine, destination.path, options.since);
-      const report = await verifyRange({ ...verifyOptionsOf(options), repo: quarantine, target: target.commit });
+      const since = await sinceIn(quarantine, options);
+      if (since === GONE) return { report: goneRootReport(target.commit, options), commit: target.commit, updated: false };
+      const report = await verifyRange({ ...verifyOptionsOf(options), since, repo: quarantine, target: target.commit });
       if (!report.ok) return { report, commit: target.commit, updated: false };
       const force = options.force === true;
       const updated = await placeCheckout(destination, quarantine, target, remote.url, { force, origin: replaceOrigin ? remote.url : null });
       return { report, commit: target.commit, updated };
     }),
   );
+}
+
+const GONE = Symbol('gone');
+
+/** The trust root to verify from; GONE when it is a commit the history lost and rewinding is not allowed. */
+async function sinceIn(quarantine: string, options: FetchOptions): Promise<string | null | undefined | typeof GONE> {
+  const since = options.since;
+  if (!options.goneRoot || !since || !isFullOid(since) || (await peelCommit(quarantine, since))) return since;
+  return options.allowRewind ? options.goneRoot.since : GONE;
+}
+
+function goneRootReport(target: string, options: FetchOptions): RangeReport {
+  const reason = `the trust root ${options.since} is no longer in the history of the remote: the branch was rewound or rewritten`;
+  return { ok: false, status: 'not-descendant', target, since: options.since ?? null, mode: options.mode ?? 'first-parent', checked: 0, failed: 0, reason, commits: [], reused: [], warnings: [] };
 }
 
 /**
@@ -120,6 +144,6 @@ function checkText(value: string, what: string, maxBytes: number): void {
 
 /** The verification options alone; the fetch options must not reach the verifier. */
 function verifyOptionsOf(options: FetchOptions): Omit<VerifyRangeOptions, 'repo' | 'target'> {
-  const { url, into, ref, auth, sshPrivateKey, knownHostsFile, quarantine, force, ...verify } = options;
+  const { url, into, ref, auth, sshPrivateKey, knownHostsFile, quarantine, force, goneRoot, ...verify } = options;
   return { ...verify, cache: false };
 }

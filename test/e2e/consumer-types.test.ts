@@ -25,6 +25,9 @@ import {
   type CommitReport, type RangeMode, type RangeReport, type RangeStatus, type TagReport,
   type GateOptions, type RangeOptions, type KeyRef, type KeySource, type ReaderKind, type VerifyOptions, type VerifyRangeOptions,
   type S3AccessOptions, type S3ClientLike, type RemoteAuth, type SigningKeyRef,
+  deploy, handleDeployTrigger, deployTriggerHandler, fileRegister, localState, RegisterError,
+  type DeployOptions, type DeployResult, type RoleRequest, type CommandCredentials, type DeployRecord, type RegisterSource,
+  type SecretResolver, type StateStore, type DeployTriggerOptions, type DeployTriggerResult, type SnsEvent,
 } from 'siggate';
 
 const inline: KeySource = { name: 'deploy.asc', bytes: new Uint8Array([1, 2, 3]) };
@@ -81,11 +84,23 @@ export async function library(): Promise<string[]> {
   const promoteStatus: PromoteStatus = promoted.status;
   lines.push(commit.status, tag.status, String(summaries.length), fetched.commit, String(code), mergeStatus, String(checks.length));
   lines.push(artifact.status, artifactStatus, String(put.ok), promoteStatus);
+  const register: RegisterSource = fileRegister('deploy.json');
+  const state: StateStore = localState('/var/lib/siggate-deploy');
+  const secrets: SecretResolver = { resolve: async (project: string, name: string) => \`\${project}/\${name}\` };
+  const assumeRole = async (request: RoleRequest): Promise<CommandCredentials> => ({ accessKeyId: request.roleArn, secretAccessKey: 's', sessionToken: 't', region: null });
+  const deployOptions: DeployOptions = { project: 'shop', register, state, secrets, assumeRole };
+  const deployed: DeployResult = await deploy(deployOptions);
+  const record: DeployRecord | null = await state.read('shop');
+  const event: SnsEvent = { Records: [] };
+  const triggerOptions: DeployTriggerOptions = { register, startBuild: async () => 'build-id' };
+  const triggered: DeployTriggerResult = await handleDeployTrigger(event, triggerOptions);
+  const viaEnvironment: DeployTriggerResult = await deployTriggerHandler(event);
+  lines.push(String(deployed.deployed), record?.commit ?? '', String(triggered.started.length), String(viaEnvironment.rejected.length));
   return lines;
 }
 
 export function exitCode(error: unknown): number {
-  const classes = [UsageError, KeyConfigError, RepositoryError, GitError, RemoteError, GateClosedError, SigningError];
+  const classes = [UsageError, KeyConfigError, RepositoryError, GitError, RemoteError, GateClosedError, SigningError, RegisterError];
   if (error instanceof SiggateError) return classes.some((kind) => error instanceof kind) ? error.exitCode : exitCodeFor(error);
   return exitCodeFor(error);
 }

@@ -26,6 +26,8 @@ export interface ServerAuth {
 export interface ServerFaults {
   /** Send part of the next upload-pack (fetch) response, then destroy the socket. */
   dieMidFetch: boolean;
+  /** Run once after the next fetch's pack is made and before it is sent (then cleared): moves a ref while a client is mid-fetch. */
+  afterPack: (() => Promise<void>) | null;
 }
 
 export interface GitHttpServer {
@@ -43,7 +45,7 @@ const MAX_RESPONSE = 64 * 1024 * 1024;
 
 /** Starts the server on an ephemeral loopback port, serving every repository under `root`. */
 export async function startGitHttpServer(options: { root: string; auth?: ServerAuth }): Promise<GitHttpServer> {
-  const faults: ServerFaults = { dieMidFetch: false };
+  const faults: ServerFaults = { dieMidFetch: false, afterPack: null };
   const requests: string[] = [];
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -55,7 +57,7 @@ export async function startGitHttpServer(options: { root: string; auth?: ServerA
       return;
     }
     const dieMidFetch = faults.dieMidFetch && req.method === 'POST' && url.pathname.endsWith('/git-upload-pack');
-    runBackend(req, res, url, { root: options.root, user, dieMidFetch }).catch((error: unknown) => {
+    runBackend(req, res, url, { root: options.root, user, dieMidFetch, faults }).catch((error: unknown) => {
       if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' });
       res.end(`backend failed: ${String(error)}\n`);
     });
@@ -95,6 +97,7 @@ interface BackendRequest {
   root: string;
   user: string;
   dieMidFetch: boolean;
+  faults: ServerFaults;
 }
 
 async function runBackend(req: IncomingMessage, res: ServerResponse, url: URL, request: BackendRequest): Promise<void> {
@@ -116,6 +119,11 @@ async function runBackend(req: IncomingMessage, res: ServerResponse, url: URL, r
   };
   const output = await runCgi(req, env);
   const { status, headers, body } = parseCgiResponse(output);
+  const afterPack = request.faults.afterPack;
+  if (afterPack && body.includes('PACK')) {
+    request.faults.afterPack = null;
+    await afterPack();
+  }
   if (request.dieMidFetch && body.length > 1) {
     res.writeHead(status, { ...headers, 'Content-Length': String(body.length) });
     res.write(body.subarray(0, Math.floor(body.length / 2)), () => res.socket?.destroy());
