@@ -14,7 +14,7 @@ export { promote, type PromoteOptions, type PromoteResult, type PromoteStatus } 
 export type { PromotionNaming } from './core/promotion.js';
 export type { Verdict, VerdictStatus, SignatureFormat, Signer } from './core/verdict.js';
 export type { CommitReport, MergeCheck, RangeMode, RangeReport, RangeStatus, TagReport } from './core/report.js';
-export type { GateOptions, RangeOptions } from './core/gate-options.js';
+export type { GateOptions, PolicyKind, RangeOptions } from './core/gate-options.js';
 export type { KeyRef, KeySource, SigningKeyRef } from './core/key-source.js';
 export type { ReaderKind, VerifyOptions, VerifyRangeOptions } from './commands/types.js';
 export type { S3AccessOptions, S3ClientLike } from './s3/access.js';
