@@ -5,8 +5,8 @@
  */
 import { VerifiedCache } from '../cache/verified-cache.js';
 import type { GuixRangePolicy, RangePolicy } from '../core/gate-options.js';
-import { DEFAULT_KEYRING_REF, formatGuixFingerprint } from '../core/guix/authorizations.js';
-import { applyGuixRule } from '../core/guix/rule.js';
+import { DEFAULT_KEYRING_REF, formatGuixFingerprint } from '../core/guix-authorizations.js';
+import { applyGuixRule } from '../core/guix-rule.js';
 import { walkRange } from '../core/range.js';
 import type { CommitReport, RangeReport } from '../core/report.js';
 import { KeyConfigError } from '../core/errors.js';

@@ -3,7 +3,7 @@
  * through: CLI flags, the resource's `source`, or a library call.
  */
 import { UsageError } from './errors.js';
-import { parseIntroSigner } from './guix/authorizations.js';
+import { parseIntroSigner } from './guix-authorizations.js';
 import type { KeyRef } from './key-source.js';
 import type { RangeMode } from './report.js';
 

@@ -2,8 +2,8 @@
  * What `--policy guix` reads from a repository: the `.guix-authorizations` of any commit (parsed once per
  * blob: most commits share one), the channel's `keyring-reference`, and the keys of the keyring branch.
  */
-import { AUTHORIZATIONS_FILE, CHANNEL_FILE, parseGuixAuthorizations, parseGuixChannelKeyring, type GuixAuthorizations } from '../core/guix/authorizations.js';
-import type { GuixCommitFacts, ParentPolicy } from '../core/guix/rule.js';
+import { AUTHORIZATIONS_FILE, CHANNEL_FILE, parseGuixAuthorizations, parseGuixChannelKeyring, type GuixAuthorizations } from '../core/guix-authorizations.js';
+import type { GuixCommitFacts, ParentPolicy } from '../core/guix-rule.js';
 import type { KeySource } from '../core/key-source.js';
 import { KeyConfigError, RepositoryError } from '../core/errors.js';
 import { findTreeEntry, isRegularFile, listTreeEntries, type TreeEntry } from '../core/tree.js';

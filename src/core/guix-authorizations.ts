@@ -2,7 +2,7 @@
  * Guix's in-repository policy files, read as Guix reads them (guix/git-authenticate.scm,
  * guix/channels.scm): `.guix-authorizations` and the `keyring-reference` of `.guix-channel`.
  */
-import { readFirstDatum, SexpError, type Sexp } from './sexp.js';
+import { readFirstDatum, SexpError, type Sexp } from './guix-sexp.js';
 
 /** The file a commit's children are authorized by, at the root of its tree. */
 export const AUTHORIZATIONS_FILE = '.guix-authorizations';

@@ -3,8 +3,8 @@
  * when the key that made its signature is listed in the `.guix-authorizations` of each of its parents,
  * never by its own. Pure: the parents' files come in already read.
  */
-import type { CommitReport } from '../report.js';
-import { formatGuixFingerprint, type GuixAuthorizations } from './authorizations.js';
+import type { CommitReport } from './report.js';
+import { formatGuixFingerprint, type GuixAuthorizations } from './guix-authorizations.js';
 
 /** What one parent's tree says about who may sign its children. */
 export type ParentPolicy =
