@@ -30,6 +30,8 @@ export interface GuixCommitFacts {
 export function applyGuixRule(report: CommitReport, facts: GuixCommitFacts): CommitReport {
   if (report.status !== 'valid' || !report.signer) return report;
   const key = report.signer.signingKey;
+  // the common case, authorized by every parent, formats nothing
+  if (facts.hasOwnFile && facts.parents.length > 0 && facts.parents.every((p) => p.kind === 'file' && p.authorizations.ok && p.authorizations.fingerprints.has(key))) return report;
   const shown = formatGuixFingerprint(key);
   const refuse = (reason: string, remedy: string): CommitReport => ({ ...report, status: 'not-allowed', reason, remedy });
   if (facts.parents.length === 0) {
