@@ -4,6 +4,7 @@ import { addFetchCommand } from './fetch.js';
 import { addKeysCommand } from './keys.js';
 import { addMergeSignCommand } from './merge-sign.js';
 import { guardOutputStreams, reportError, writeErr, writeOut } from './output.js';
+import { addPolicyCommand } from './policy.js';
 import { addPromoteCommand } from './promote.js';
 import { addS3Command } from './s3.js';
 import { addVerifyCommand, addVerifyTagCommand } from './verify.js';
@@ -22,6 +23,7 @@ function buildProgram(): Command {
   addMergeSignCommand(program);
   addPromoteCommand(program);
   addS3Command(program);
+  addPolicyCommand(program);
   return program;
 }
 

@@ -12,6 +12,7 @@ useFixtureCleanup();
 
 let g: GuixWorld;
 let evil: string;
+let added: string;
 
 function siggate(args: string[]): Promise<CliResult> {
   return runBin('siggate', args, { env: { ...process.env, NO_COLOR: '1' } });
@@ -22,6 +23,8 @@ const guixFlags = (): string[] => ['--policy', 'guix', '--since', g.c['I']!, '--
 beforeAll(async () => {
   g = await guixWorld();
   evil = await g.repo.commit({ message: 'by mallory\n', parents: [g.c['A']!], update: false, sign: g.world.as('mallory') });
+  added = await g.repo.commit({ message: 'bob adds mallory\n', parents: [g.c['A']!], update: false, files: { '.guix-authorizations': g.authorizations(['alice', 'bob', 'mallory']) }, sign: g.world.as('bob') });
+  added = await g.repo.commit({ message: 'then more\n', parents: [added], update: false, sign: g.world.as('bob') });
 });
 
 describe('siggate verify --policy guix', () => {
@@ -65,5 +68,23 @@ describe('siggate fetch --policy guix', () => {
     const refused = join(await makeTempDir('siggate-guix-fetch-'), 'checkout');
     expect((await siggate(['fetch', g.repo.dir, '--into', refused, '--ref', 'evil', ...guixFlags(), '--json'])).code).toBe(1);
     expect(existsSync(refused)).toBe(false);
+  });
+});
+
+describe('siggate policy show --policy guix', () => {
+  it('lists who may sign the next commit, with the commit that added each key', async () => {
+    const result = await siggate(['policy', 'show', added, '--policy', 'guix', '--repo', g.repo.dir, '--since', g.c['I']!, '--json']);
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout) as { entries: { fingerprint: string; since: string; key: { primary: string } | null }[] };
+    const since = Object.fromEntries(report.entries.map((e) => [e.fingerprint, e.since]));
+    const { alice, bob, mallory } = g.world.fingerprints;
+    expect(since).toEqual({ [alice]: g.c['I'], [bob]: g.c['I'], [mallory]: (await g.repo.revParse(`${added}^`)) });
+    // mallory's key is not in the keyring branch: listed, but it can sign nothing
+    expect(report.entries.find((e) => e.fingerprint === mallory)?.key).toBeNull();
+    expect(report.entries.find((e) => e.fingerprint === bob)?.key?.primary).toBe(bob);
+  });
+
+  it('exit 2 without --policy', async () => {
+    expect((await siggate(['policy', 'show', added, '--repo', g.repo.dir])).code).toBe(2);
   });
 });
