@@ -55,8 +55,9 @@ export async function verifyGuixRangeIn(gate: GateSession, request: RangeRequest
   const intro = (await peelToCommit(gate.reader, await resolveRevision(gate.reader, range.since!), range.since!)).oid;
   const keys = await guixKeysFor(gate, state, policy.keyringRef ?? (await state.repository.keyringReferenceAt(target)) ?? DEFAULT_KEYRING_REF);
   const base = { target, since: intro, mode: 'all' as const, reused: [], warnings: gate.trust.warnings };
-  const introProblem = checkIntroduction(await keys.checker.checkCommit(intro, await readCommit(gate.reader, intro)), policy.introSigner);
-  if (introProblem) return { ...base, ok: false, status: 'untrusted-root', checked: 0, failed: 0, commits: [], ...introProblem };
+  // the introduction is checked while the walk runs; the walk's results count only if it passes
+  const introChecked = readCommit(gate.reader, intro).then((commit) => keys.checker.checkCommit(intro, commit));
+  introChecked.catch(() => {});
   const cache = request.cache ? await VerifiedCache.open(gate.reader.gitDir, cacheKeyOf(keys, policy, intro, gate), gate.warn) : null;
   const total = request.onProgress ? await gate.graph.countRange(target, [intro], false) : null;
   const commits: CommitReport[] = [];
@@ -64,10 +65,9 @@ export async function verifyGuixRangeIn(gate: GateSession, request: RangeRequest
   let done = 0;
   const completed = (): void => request.onProgress?.(++done, total);
   const inFlight: Promise<void>[] = [];
-  const check = async (oid: string, commit: Awaited<ReturnType<typeof readCommit>>): Promise<CommitReport> => {
-    const report = await keys.checker.checkCommit(oid, commit);
-    return commit ? applyGuixRule(report, await state.repository.factsFor(oid, commit)) : report;
-  };
+  // the rule is applied once the walk is over: every commit of the range is known by then, and its
+  // children's facts need no second read of it
+  const heads: (CommitHead | null)[] = [];
   // the introduction vouches for itself only: nothing to walk when it is the target
   const walk = target === intro ? { descends: true, reused: [] } : await walkRange(gate.graph, { target, since: intro, mode: 'all', ...(cache ? { verified: cache } : {}) }, (step) => {
     if (step.cached) {
@@ -76,13 +76,20 @@ export async function verifyGuixRangeIn(gate: GateSession, request: RangeRequest
     }
     requires?.set(step.oid, step.requires);
     const index = commits.push(PENDING) - 1;
-    inFlight.push(check(step.oid, step.commit).then((report) => {
+    if (step.commit) {
+      heads[index] = { oid: step.oid, tree: step.commit.tree, parents: step.commit.parents };
+      state.repository.remember(step.oid, heads[index]!);
+    }
+    inFlight.push(keys.checker.checkCommit(step.oid, step.commit).then((report) => {
       commits[index] = report;
       completed();
     }));
     return inFlight.length > IN_FLIGHT ? inFlight.shift() : undefined;
   });
   await Promise.all(inFlight);
+  await applyRule(commits, heads, state.repository);
+  const introProblem = checkIntroduction(await introChecked, policy.introSigner);
+  if (introProblem) return { ...base, ok: false, status: 'untrusted-root', checked: 0, failed: 0, commits: [], ...introProblem };
   const failed = commits.filter((c) => c.status !== 'valid').length;
   if (walk.descends === false && !range.allowRewind) {
     const reason = `${targetRev} does not descend from the channel introduction ${intro}: it is not this channel's history, or it was rewritten`;
@@ -91,6 +98,27 @@ export async function verifyGuixRangeIn(gate: GateSession, request: RangeRequest
   const status = failed > 0 ? 'failed' : 'passed';
   if (status === 'passed' && cache && requires) await cache.record(target, commits, requires);
   return { ...base, ok: status === 'passed', status, checked: commits.length, failed, reason: null, commits, reused: walk.reused };
+}
+
+interface CommitHead {
+  oid: string;
+  tree: string | null;
+  parents: readonly string[];
+}
+
+const RULE_BATCH = 256;
+
+/** Judge each checked commit by its parents' `.guix-authorizations`, a batch of tree reads in flight at a time. */
+async function applyRule(commits: CommitReport[], heads: readonly (CommitHead | null)[], repository: GuixRepository): Promise<void> {
+  for (let start = 0; start < commits.length; start += RULE_BATCH) {
+    const batch: Promise<void>[] = [];
+    for (let index = start; index < Math.min(start + RULE_BATCH, commits.length); index++) {
+      const head = heads[index];
+      if (!head) continue;
+      batch.push(repository.factsFor(head.oid, head).then((facts) => void (commits[index] = applyGuixRule(commits[index]!, facts))));
+    }
+    await Promise.all(batch);
+  }
 }
 
 /** Why the introduction cannot start the channel (Guix: "initial commit … is signed by … instead of …"), or null. */

@@ -34,9 +34,14 @@ export class GuixRepository {
 
   /** The facts the rule needs about a commit (its own tree and parents come from the commit being checked). */
   async factsFor(oid: string, commit: { tree: string | null; parents: readonly string[] }): Promise<GuixCommitFacts> {
-    if (commit.tree && !this.heads.has(oid)) this.heads.set(oid, Promise.resolve({ tree: commit.tree, parents: [...commit.parents] }));
+    this.remember(oid, commit);
     const [own, parents] = await Promise.all([this.authorizationsEntry(oid), Promise.all(commit.parents.map((parent) => this.parentPolicy(parent)))]);
     return { hasOwnFile: own !== null, parents };
+  }
+
+  /** Remember a commit the caller already parsed: its children's facts then need no read of it. */
+  remember(oid: string, commit: { tree: string | null; parents: readonly string[] }): void {
+    if (commit.tree && !this.heads.has(oid)) this.heads.set(oid, Promise.resolve({ tree: commit.tree, parents: [...commit.parents] }));
   }
 
   /** Who a commit's `.guix-authorizations` authorizes (null: the commit has no such file). */
@@ -142,18 +147,26 @@ export class GuixRepository {
   }
 }
 
-/** The tree and parents of a raw commit: its first header lines. */
+/** The tree and parents of a raw commit: its first header lines, read without decoding the rest. */
 function headOf(content: Uint8Array, commit: string): CommitHead {
-  const text = Buffer.from(content.subarray(0, Math.min(content.length, 64 * 1024))).toString('latin1');
-  const lines = text.split('\n');
-  const tree = /^tree ([0-9a-f]{40,64})$/.exec(lines[0] ?? '')?.[1];
-  if (!tree) throw new RepositoryError(`commit ${commit} does not start with a tree header`);
+  const bytes = Buffer.from(content.buffer, content.byteOffset, content.length);
+  let tree: string | undefined;
   const parents: string[] = [];
-  for (const line of lines.slice(1)) {
-    const parent = /^parent ([0-9a-f]{40,64})$/.exec(line)?.[1];
+  for (let at = 0; ; ) {
+    const end = bytes.indexOf(0x0a, at);
+    if (end < 0) break;
+    const line = bytes.toString('latin1', at, end);
+    at = end + 1;
+    if (tree === undefined) {
+      tree = /^tree ([0-9a-f]{40}|[0-9a-f]{64})$/.exec(line)?.[1];
+      if (!tree) break;
+      continue;
+    }
+    const parent = /^parent ([0-9a-f]{40}|[0-9a-f]{64})$/.exec(line)?.[1];
     if (!parent) break;
     parents.push(parent);
   }
+  if (!tree) throw new RepositoryError(`commit ${commit} does not start with a tree header`);
   return { tree, parents };
 }
 
