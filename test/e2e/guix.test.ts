@@ -88,3 +88,13 @@ describe('siggate policy show --policy guix', () => {
     expect((await siggate(['policy', 'show', added, '--repo', g.repo.dir])).code).toBe(2);
   });
 });
+
+describe('siggate promote --policy guix', () => {
+  it('tags a commit the channel authenticates, refuses one it does not', async () => {
+    const ok = await siggate(['promote', g.c['A']!, '--tag', 'prod-guix-1', '--no-sign', '--repo', g.repo.dir, ...guixFlags(), '--json']);
+    expect(ok.code).toBe(0);
+    expect(await g.repo.revParse('refs/tags/prod-guix-1^{commit}')).toBe(g.c['A']);
+    const refused = await siggate(['promote', evil, '--tag', 'prod-guix-2', '--no-sign', '--repo', g.repo.dir, ...guixFlags(), '--json']);
+    expect(refused.code).toBe(1);
+  });
+});
