@@ -42,6 +42,14 @@ describe('Guix channel attacks', () => {
     expect(report.commits.map((x) => x.oid)).toEqual([c['A']]);
   });
 
+  it('control and attacks read the same with the isomorphic-git reader', async () => {
+    expect((await g.verify(c['ADD2']!, { keyringRef: 'keyring-with-mallory', reader: 'isomorphic' })).status).toBe('passed');
+    const merge = await g.verify(c['MERGE_BOB']!, { reader: 'isomorphic' });
+    expect(statusesOf(merge).get(c['MERGE_BOB']!)).toBe('not-allowed');
+    const removed = await g.verify(c['RM2']!, { reader: 'isomorphic' });
+    expect(statusesOf(removed).get(c['RM2']!)).toBe('not-allowed');
+  });
+
   it('a commit by a key missing from the keyring branch is unknown-key', async () => {
     const report = await g.verify(c['M']!);
     expect(report.ok).toBe(false);
