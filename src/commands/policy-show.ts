@@ -61,7 +61,7 @@ export async function showPolicy(options: PolicyShowOptions): Promise<PolicyRepo
     const warnings: string[] = [];
     const base = { policy: 'guix' as const, rev, file: await guix.authorizationsBlob(rev), warnings };
     const authorizations = await guix.authorizationsAt(rev);
-    const keys = await keyringLookup(guix, options.keyringRef ?? (await guix.keyringReferenceAt(rev)) ?? DEFAULT_KEYRING_REF, warnings);
+    const keys = await keyringLookup(guix, options.keyringRef ?? (await guix.keyringReferenceAt(rev, (message) => warnings.push(message))) ?? DEFAULT_KEYRING_REF, warnings);
     if (!authorizations || !authorizations.ok) return { ...base, problem: authorizations ? authorizations.problem : null, keyring: keys.ref, entries: [] };
     const since = await listedSince(guix, rev, authorizations, stop);
     const entries = authorizations.entries.map((entry) => ({ ...entry, since: since.get(entry.fingerprint) ?? rev, key: keys.find(entry.fingerprint) }));

@@ -53,7 +53,7 @@ export async function verifyGuixRangeIn(gate: GateSession, request: RangeRequest
   const targetRev = request.target ?? 'HEAD';
   const target = (await peelToCommit(gate.reader, await resolveRevision(gate.reader, targetRev), targetRev)).oid;
   const intro = (await peelToCommit(gate.reader, await resolveRevision(gate.reader, range.since!), range.since!)).oid;
-  const keys = await guixKeysFor(gate, state, policy.keyringRef ?? (await state.repository.keyringReferenceAt(target)) ?? DEFAULT_KEYRING_REF);
+  const keys = await guixKeysFor(gate, state, policy.keyringRef ?? (await state.repository.keyringReferenceAt(target, gate.warn)) ?? DEFAULT_KEYRING_REF);
   const base = { target, since: intro, mode: 'all' as const, reused: [], warnings: gate.trust.warnings };
   // the introduction is checked while the walk runs; the walk's results count only if it passes
   const introChecked = readCommit(gate.reader, intro).then((commit) => keys.checker.checkCommit(intro, commit));

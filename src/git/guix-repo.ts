@@ -60,13 +60,18 @@ export class GuixRepository {
     return (await this.head(commit)).parents;
   }
 
-  /** The `keyring-reference` in a commit's `.guix-channel`, or null when there is no file or it names none. */
-  async keyringReferenceAt(commit: string): Promise<string | null> {
+  /**
+   * The `keyring-reference` in a commit's `.guix-channel`, or null when there is no file or it names none.
+   * A file this reader cannot read gives null with a warning: the keyring only supplies keys, who may sign
+   * is still decided by `.guix-authorizations`, so the default branch is a safe guess.
+   */
+  async keyringReferenceAt(commit: string, warn: (message: string) => void): Promise<string | null> {
     const entry = await this.entryInTree((await this.head(commit)).tree, CHANNEL_FILE);
-    if (!entry) return null;
+    if (!entry || !isRegularFile(entry)) return null;
     const value = parseGuixChannelKeyring(await this.blob(entry, CHANNEL_FILE));
-    if (value !== null && typeof value !== 'string') throw new RepositoryError(`cannot read ${CHANNEL_FILE} at ${commit}: ${value.problem}`);
-    return value;
+    if (value === null || typeof value === 'string') return value;
+    warn(`cannot read ${CHANNEL_FILE} at ${commit} (${value.problem}); using the default keyring branch (name it with --keyring-ref)`);
+    return null;
   }
 
   /**

@@ -32,6 +32,10 @@ beforeAll(async () => {
   c['RM2'] = await repo.commit({ message: 'after the removal\n', ...on(c['RM']!), sign: world.as('bob') });
   c['BROKEN'] = await repo.commit({ message: 'version 1\n', ...on(c['A']!), files: { '.guix-authorizations': g.authorizations(['alice', 'bob']).replace('(version 0)', '(version 1)') }, sign: world.as('bob') });
   c['BROKEN2'] = await repo.commit({ message: 'after version 1\n', ...on(c['BROKEN']!), sign: world.as('bob') });
+  // keys moved to the branch .guix-channel names; and an attacker pointing it at their own keyring
+  await g.keyring('channel-keys', ['alice', 'bob']);
+  c['CHANNEL'] = await repo.commit({ message: 'keyring moved\n', ...on(c['A']!), files: { '.guix-channel': '(channel (version 0) (keyring-reference "channel-keys"))\n' }, sign: world.as('bob') });
+  c['REDIRECT'] = await repo.commit({ message: 'my keyring\n', ...on(c['A']!), files: { '.guix-channel': '(channel (version 0) (keyring-reference "keyring-with-mallory"))\n' }, sign: world.as('mallory') });
   c['SHA1'] = await repo.commit({ message: 'bob with SHA-1\n', ...on(c['A']!), sign: { ...world.as('bob'), digest: 'SHA1' } });
 });
 
@@ -72,6 +76,21 @@ describe('Guix channel attacks', () => {
     const report = await g.verify(c['ADD2']!, { keyringRef: 'keyring-with-mallory' });
     expect(report.status).toBe('passed');
     expect(report.checked).toBe(3);
+  });
+
+  it("control: the keyring branch is the one the target's .guix-channel names", async () => {
+    await g.repo.setRef('refs/heads/keyring', (await g.keyring('emptied', ['mallory'])));
+    try {
+      expect((await g.verify(c['CHANNEL']!)).status).toBe('passed');
+    } finally {
+      await g.keyring('keyring', ['alice', 'bob']);
+    }
+  });
+
+  it("a .guix-channel pointing the keyring at the attacker's branch authorizes nothing", async () => {
+    const report = await g.verify(c['REDIRECT']!);
+    expect(report.ok).toBe(false);
+    expect(statusesOf(report).get(c['REDIRECT']!)).toBe('not-allowed');
   });
 
   it('an unsigned commit is refused', async () => {
