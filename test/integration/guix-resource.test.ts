@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { Repo } from '../../fixtures/lib/repo.js';
 import { makeTempDir } from '../../fixtures/lib/temp.js';
 import { guixWorld, type GuixWorld } from '../helpers/guix-world.js';
 import { resourceHarness, type ResourceHarness } from '../helpers/resource.js';
@@ -42,6 +43,21 @@ describe('resource with source.policy guix', () => {
     const dest = join(await makeTempDir('siggate-guix-in-'), 'dest');
     const got = await harness.run('in', { source: sourceFor('evil'), version: { ref: evil } }, [dest]);
     expect(got.code).toBe(1);
+  });
+
+  it('out pushes a commit the channel authorizes and refuses one it does not', async () => {
+    await g.repo.setRef('refs/heads/pushed', g.c['A']!);
+    const dest = join(await makeTempDir('siggate-guix-out-'), 'dest');
+    expect((await harness.run('in', { source: sourceFor('pushed'), version: { ref: g.c['A'] } }, [dest])).code).toBe(0);
+    const work = await Repo.init({ dir: dest });
+    const good = await work.commit({ message: 'by bob\n', sign: g.world.as('bob') });
+    const pushed = await harness.run('out', { source: sourceFor('pushed'), params: { repository: dest } }, [join(dest, '..')]);
+    expect(pushed.code).toBe(0);
+    expect(await g.repo.revParse('refs/heads/pushed')).toBe(good);
+    await work.commit({ message: 'by mallory\n', sign: g.world.as('mallory') });
+    const refused = await harness.run('out', { source: sourceFor('pushed'), params: { repository: dest } }, [join(dest, '..')]);
+    expect(refused.code).toBe(1);
+    expect(await g.repo.revParse('refs/heads/pushed')).toBe(good);
   });
 
   it('keys in the source are refused with policy guix (exit 2)', async () => {
