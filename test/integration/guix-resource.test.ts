@@ -60,7 +60,7 @@ describe('resource with source.policy guix', () => {
     expect(await g.repo.revParse('refs/heads/pushed')).toBe(good);
   });
 
-  it('keys in the source, and out's rebase or merge, are refused with policy guix (exit 2)', async () => {
+  it("keys in the source, and out's rebase or merge, are refused with policy guix (exit 2)", async () => {
     const check = await harness.run('check', { source: sourceFor('good', { commit_verification_keys: ['x'] }) });
     expect(check.code).toBe(2);
     const noSigner = await harness.run('check', { source: { uri: g.repo.dir, branch: 'good', policy: 'guix', intro: g.c['I'] } });
