@@ -7,7 +7,7 @@ import { VerifiedCache } from '../cache/verified-cache.js';
 import type { GuixRangePolicy, RangePolicy } from '../core/gate-options.js';
 import { DEFAULT_KEYRING_REF, formatGuixFingerprint } from '../core/guix-authorizations.js';
 import { applyGuixRule } from '../core/guix-rule.js';
-import { walkRange } from '../core/range.js';
+import { walkRange, type WalkResult } from '../core/range.js';
 import type { CommitReport, RangeReport } from '../core/report.js';
 import { KeyConfigError } from '../core/errors.js';
 import { GuixRepository } from '../git/guix-repo.js';
@@ -59,6 +59,29 @@ export async function verifyGuixRangeIn(gate: GateSession, request: RangeRequest
   const introChecked = readCommit(gate.reader, intro).then((commit) => keys.checker.checkCommit(intro, commit));
   introChecked.catch(() => {});
   const cache = request.cache ? await VerifiedCache.open(gate.reader.gitDir, cacheKeyOf(keys, policy, intro, gate), gate.warn) : null;
+  const { walk, commits, requires } = await checkRange(gate, state, keys, { target, intro, cache, request });
+  const introProblem = checkIntroduction(await introChecked, policy.introSigner);
+  if (introProblem) return { ...base, ok: false, status: 'untrusted-root', checked: 0, failed: 0, commits: [], ...introProblem };
+  const failed = commits.filter((c) => c.status !== 'valid').length;
+  if (walk.descends === false && !range.allowRewind) {
+    const reason = `${targetRev} does not descend from the channel introduction ${intro}: it is not this channel's history, or it was rewritten`;
+    return { ...base, ok: false, status: 'not-descendant', checked: commits.length, failed, reason, commits, reused: walk.reused };
+  }
+  const status = failed > 0 ? 'failed' : 'passed';
+  if (status === 'passed' && cache && requires) await cache.record(target, commits, requires);
+  return { ...base, ok: status === 'passed', status, checked: commits.length, failed, reason: null, commits, reused: walk.reused };
+}
+
+interface CheckedRange {
+  walk: WalkResult;
+  commits: CommitReport[];
+  /** What each checked commit requires, for the cache; null without one. */
+  requires: Map<string, readonly string[]> | null;
+}
+
+/** Walk the range, check each commit's signature (a bounded number in flight), then apply the rule of its parents. */
+async function checkRange(gate: GateSession, state: GuixState, keys: GuixKeys, range: { target: string; intro: string; cache: VerifiedCache | null; request: RangeRequest }): Promise<CheckedRange> {
+  const { target, intro, cache, request } = range;
   const total = request.onProgress ? await gate.graph.countRange(target, [intro], false) : null;
   const commits: CommitReport[] = [];
   const requires = cache ? new Map<string, readonly string[]>() : null;
@@ -88,16 +111,7 @@ export async function verifyGuixRangeIn(gate: GateSession, request: RangeRequest
   });
   await Promise.all(inFlight);
   await applyRule(commits, heads, state.repository);
-  const introProblem = checkIntroduction(await introChecked, policy.introSigner);
-  if (introProblem) return { ...base, ok: false, status: 'untrusted-root', checked: 0, failed: 0, commits: [], ...introProblem };
-  const failed = commits.filter((c) => c.status !== 'valid').length;
-  if (walk.descends === false && !range.allowRewind) {
-    const reason = `${targetRev} does not descend from the channel introduction ${intro}: it is not this channel's history, or it was rewritten`;
-    return { ...base, ok: false, status: 'not-descendant', checked: commits.length, failed, reason, commits, reused: walk.reused };
-  }
-  const status = failed > 0 ? 'failed' : 'passed';
-  if (status === 'passed' && cache && requires) await cache.record(target, commits, requires);
-  return { ...base, ok: status === 'passed', status, checked: commits.length, failed, reason: null, commits, reused: walk.reused };
+  return { walk, commits, requires };
 }
 
 interface CommitHead {
