@@ -25,6 +25,7 @@ import {
   type CommitReport, type RangeMode, type RangeReport, type RangeStatus, type TagReport,
   type GateOptions, type RangeOptions, type KeyRef, type KeySource, type ReaderKind, type VerifyOptions, type VerifyRangeOptions,
   type S3AccessOptions, type S3ClientLike, type RemoteAuth, type SigningKeyRef,
+  showPolicy, type PolicyEntry, type PolicyReport, type PolicyShowOptions, type PolicyKind,
 } from 'siggate';
 
 const inline: KeySource = { name: 'deploy.asc', bytes: new Uint8Array([1, 2, 3]) };
@@ -41,6 +42,15 @@ const client: S3ClientLike = { send: async (command: object) => ({ command }) };
 const signingKey: SigningKeyRef = { name: 'release-key', armored: '-----BEGIN PGP PRIVATE KEY BLOCK-----' };
 const auth: RemoteAuth = { token: 'token' };
 const naming: PromotionNaming = { kind: 'prefix', from: 'staging-', to: 'prod-' };
+
+const policy: PolicyKind = 'guix';
+const channel: RangeOptions = { policy, since: '897c1a470da759236cc11798f4e0a5f7d4d59fbc', introSigner: '2A39 3FFF 68F4 EF7A 3D29  12AF 6F51 20A0 22FB B2D5', keyringRef: 'keyring' };
+
+export async function authorizations(): Promise<string[]> {
+  const shown: PolicyShowOptions = { repo: '.', rev: 'HEAD', policy, since: String(channel.since) };
+  const report: PolicyReport = await showPolicy(shown);
+  return report.entries.map((entry: PolicyEntry) => \`\${entry.fingerprint} \${entry.since}\`);
+}
 
 export function describeVerdict(verdict: Verdict): string {
   const status: VerdictStatus = verdict.status;
