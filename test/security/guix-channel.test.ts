@@ -147,6 +147,21 @@ describe('Guix channel attacks', () => {
     expect(statusesOf(report).get(c['SHA1']!)).toBe('weak-algorithm');
   });
 
+  it('the verification cache is not reused once the keyring branch changes (a key dropped from it)', async () => {
+    const before = await g.verify(c['A']!, { cache: true });
+    expect(before.status).toBe('passed');
+    expect((await g.verify(c['A']!, { cache: true })).commits[0]?.cached).toBe(true);
+    const kept = await g.repo.revParse('refs/heads/keyring');
+    await g.keyring('keyring', ['alice']);
+    try {
+      const after = await g.verify(c['A']!, { cache: true });
+      expect(after.ok).toBe(false);
+      expect(statusesOf(after).get(c['A']!)).toBe('unknown-key');
+    } finally {
+      await g.repo.setRef('refs/heads/keyring', kept);
+    }
+  });
+
   it('keys given outside the repository are refused with --policy guix (a second allow list)', async () => {
     await expectSiggateError(g.verify(c['A']!, { keys: [g.world.keysDir] }), { exitCode: 2 });
     await expectSiggateError(g.verify(c['A']!, { allow: [g.world.fingerprints.mallory] }), { exitCode: 2 });
