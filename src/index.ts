@@ -11,10 +11,11 @@ export { mergeSign, type MergeSignOptions, type MergeSignResult, type MergeSignS
 export { s3Get, s3Verify, type S3VerifyOptions, type ArtifactReport, type ArtifactStatus } from './commands/s3-artifact.js';
 export { s3Put, type S3PutOptions, type PutReport } from './commands/s3-put.js';
 export { promote, type PromoteOptions, type PromoteResult, type PromoteStatus } from './commands/promote.js';
+export { showPolicy, type PolicyEntry, type PolicyReport, type PolicyShowOptions } from './commands/policy-show.js';
 export type { PromotionNaming } from './core/promotion.js';
 export type { Verdict, VerdictStatus, SignatureFormat, Signer } from './core/verdict.js';
 export type { CommitReport, MergeCheck, RangeMode, RangeReport, RangeStatus, TagReport } from './core/report.js';
-export type { GateOptions, RangeOptions } from './core/gate-options.js';
+export type { GateOptions, PolicyKind, RangeOptions } from './core/gate-options.js';
 export type { KeyRef, KeySource, SigningKeyRef } from './core/key-source.js';
 export type { ReaderKind, VerifyOptions, VerifyRangeOptions } from './commands/types.js';
 export type { S3AccessOptions, S3ClientLike } from './s3/access.js';

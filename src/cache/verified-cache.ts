@@ -28,6 +28,8 @@ export interface CacheKey {
   since: string | null;
   ignoreExpiry: boolean;
   allowWeak: boolean;
+  /** An allow list kept in the repository (`guix <intro signer>`); absent for keys given outside it. */
+  inRepository?: string;
 }
 
 export function digestCacheKey(policy: CacheKey): string {
@@ -39,6 +41,7 @@ export function digestCacheKey(policy: CacheKey): string {
     since: policy.since,
     ignoreExpiry: policy.ignoreExpiry,
     allowWeak: policy.allowWeak,
+    ...(policy.inRepository ? { inRepository: policy.inRepository } : {}),
   });
   return createHash('sha256').update(canonical).digest('hex');
 }

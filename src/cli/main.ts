@@ -6,6 +6,7 @@ import { addFetchCommand } from './fetch.js';
 import { addKeysCommand } from './keys.js';
 import { addMergeSignCommand } from './merge-sign.js';
 import { guardOutputStreams, reportError, writeErr, writeOut } from './output.js';
+import { addPolicyCommand } from './policy.js';
 import { addPromoteCommand } from './promote.js';
 import { addS3Command } from './s3.js';
 import { addTriggerCommand } from './trigger.js';
@@ -27,6 +28,7 @@ function buildProgram(): Command {
   addS3Command(program);
   addDeployCommand(program);
   addTriggerCommand(program);
+  addPolicyCommand(program);
   return program;
 }
 

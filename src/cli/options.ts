@@ -1,5 +1,5 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { parseRangeMode, type GateOptions, type RangeOptions } from '../core/gate-options.js';
+import { parsePolicyKind, parseRangeMode, type GateOptions, type PolicyKind, type RangeOptions } from '../core/gate-options.js';
 import type { RangeMode } from '../core/report.js';
 import type { ReaderKind } from '../git/object-reader.js';
 import { printWarning } from './output.js';
@@ -26,6 +26,9 @@ export interface RangeFlags {
   mode?: RangeMode;
   allowRewind?: boolean;
   allowUnsignedRoot?: boolean;
+  policy?: PolicyKind;
+  introSigner?: string;
+  keyringRef?: string;
 }
 
 export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -35,6 +38,14 @@ function parseMode(value: string): RangeMode {
     return parseRangeMode(value, '--mode');
   } catch {
     throw new InvalidArgumentError('expected tip, first-parent or all');
+  }
+}
+
+function parsePolicy(value: string): PolicyKind {
+  try {
+    return parsePolicyKind(value, '--policy');
+  } catch {
+    throw new InvalidArgumentError('expected keys or guix');
   }
 }
 
@@ -62,7 +73,10 @@ export function addRangeOptions(command: Command): Command {
     .option('--since <rev>', 'trust root: a commit id, or an annotated tag validly signed by an allowed key')
     .option('--mode <mode>', 'tip | first-parent | all', parseMode)
     .option('--allow-rewind', 'accept a target that does not descend from the trust root')
-    .option('--allow-unsigned-root', 'accept a trust root anyone who can push it could move (a lightweight or unsigned tag, a branch), with a warning');
+    .option('--allow-unsigned-root', 'accept a trust root anyone who can push it could move (a lightweight or unsigned tag, a branch), with a warning')
+    .option('--policy <kind>', 'where the allow list lives: keys (--keys/--allow, default) or guix (.guix-authorizations and the keyring branch, from the introduction --since)', parsePolicy)
+    .option('--intro-signer <fingerprint>', "guix: the fingerprint that signed the channel's introduction (spaces allowed)")
+    .option('--keyring-ref <branch>', "guix: the keyring branch (default: .guix-channel's keyring-reference, else keyring; a local branch, else origin/…)");
 }
 
 /** The gate options the policy flags stand for; warnings go to stderr as they happen (once each) unless JSON was asked for. Defaults come from `gatePolicyOf`. */
@@ -78,8 +92,12 @@ export function policyOptionsOf(flags: PolicyFlags): GateOptions {
 }
 
 /** The range options the range flags stand for. */
-export function rangeOptionsOf(flags: RangeFlags): RangeOptions {
+export function rangeOptionsOf(flags: RangeFlags): RangeOptions & Pick<GateOptions, 'keysFromRepository'> {
   return {
+    ...(flags.policy ? { policy: flags.policy } : {}),
+    ...(flags.policy === 'guix' ? { keysFromRepository: true } : {}),
+    ...(flags.introSigner !== undefined ? { introSigner: flags.introSigner } : {}),
+    ...(flags.keyringRef !== undefined ? { keyringRef: flags.keyringRef } : {}),
     since: flags.since ?? null,
     ...(flags.mode ? { mode: flags.mode } : {}),
     allowRewind: flags.allowRewind ?? false,

@@ -40,6 +40,7 @@ export async function openTrustSession(options: TrustSessionOptions, deps: KeyRe
     keys,
     allow,
     policy: { now: policy.now, ignoreExpiry: policy.ignoreExpiry, allowWeak: policy.allowWeak },
+    ...(policy.keysFromRepository ? { keysFromRepository: true } : {}),
     ...(options.workers !== undefined ? { workers: options.workers } : {}),
     ...(options.onWarning ? { onWarning: options.onWarning } : {}),
   });

@@ -6,6 +6,7 @@ import { readCommit } from '../git/range-graph.js';
 import { peelToCommit, resolveRevision } from '../git/revisions.js';
 import { withGate, type GateSession } from './gate.js';
 import { resolveTrustRoot, type TrustRoot } from './trust-root.js';
+import { verifyGuixRangeIn } from './verify-guix.js';
 import type { VerifyOptions, VerifyRangeOptions } from './types.js';
 
 const IN_FLIGHT = 128;
@@ -29,6 +30,7 @@ export async function verifyRange(options: VerifyRangeOptions): Promise<RangeRep
 /** `verifyRange` within an open gate session: keys, reader and workers are reused across calls. */
 export async function verifyRangeIn(gate: GateSession, request: RangeRequest): Promise<RangeReport> {
   const range = rangePolicyOf(request);
+  if (range.inRepository) return verifyGuixRangeIn(gate, request, { ...range, inRepository: range.inRepository });
   const targetRev = request.target ?? 'HEAD';
   const target = (await peelToCommit(gate.reader, await resolveRevision(gate.reader, targetRev), targetRev)).oid;
   const root = range.since ? await resolveTrustRoot(gate, range.since, range.allowUnsignedRoot) : null;

@@ -3,6 +3,7 @@
  * through: CLI flags, the resource's `source`, or a library call.
  */
 import { UsageError } from './errors.js';
+import { parseIntroSigner } from './guix-authorizations.js';
 import type { KeyRef } from './key-source.js';
 import type { RangeMode } from './report.js';
 
@@ -23,6 +24,8 @@ export interface GateOptions {
   now?: Date;
   /** Called with non-fatal warnings (long key IDs, movable trust roots accepted, replace refs). */
   onWarning?: (message: string) => void;
+  /** The keys come from the repository (`--policy guix`): none may be given, and `./keys` is not read. */
+  keysFromRepository?: boolean;
 }
 
 /** A range's options as callers give them. */
@@ -37,6 +40,25 @@ export interface RangeOptions {
   allowRewind?: boolean;
   /** Accept a movable trust root (a lightweight or unsigned tag, a branch) with a warning instead. Default false. */
   allowUnsignedRoot?: boolean;
+  /** Where the allow list lives: `keys` (default: the keys and allow list given) or `guix` (in the repository, from a channel introduction: `since`). */
+  policy?: PolicyKind;
+  /** `guix`: the fingerprint that signed the introduction (spaces allowed). */
+  introSigner?: string | null;
+  /** `guix`: the keyring branch. Default: the `keyring-reference` of `.guix-channel` at the target, else `keyring`. */
+  keyringRef?: string | null;
+  /** The in-repository policy already normalised (a `RangePolicy` passed on); `policy: 'guix'` takes precedence. */
+  inRepository?: GuixRangePolicy | null;
+}
+
+/** Where a range's allow list lives. */
+export type PolicyKind = 'keys' | 'guix';
+
+/** A Guix channel's policy: the introduction is the range's trust root. */
+export interface GuixRangePolicy {
+  kind: 'guix';
+  /** 40 hex upper. */
+  introSigner: string;
+  keyringRef: string | null;
 }
 
 /** The gate's options with every default applied. */
@@ -47,6 +69,7 @@ export interface GatePolicy {
   ignoreExpiry: boolean;
   allowWeak: boolean;
   now: Date;
+  keysFromRepository: boolean;
 }
 
 /** A range's options with every default applied. */
@@ -55,10 +78,18 @@ export interface RangePolicy {
   mode: RangeMode;
   allowRewind: boolean;
   allowUnsignedRoot: boolean;
+  /** null: the keys and allow list given. */
+  inRepository: GuixRangePolicy | null;
 }
 
 /** Apply the defaults to the gate's options. */
 export function gatePolicyOf(options: GateOptions): GatePolicy {
+  const keysFromRepository = options.keysFromRepository ?? false;
+  if (keysFromRepository) {
+    // a second source of keys would be a second, unaudited allow list
+    if (options.keys?.length || options.allow?.length || options.allowFile?.length) throw new UsageError('--policy guix takes its keys from the keyring branch and its allow list from .guix-authorizations: --keys, --allow and --allow-file do not apply');
+    return { keys: [], allow: [], allowFile: [], ignoreExpiry: true, allowWeak: options.allowWeak ?? false, now: options.now ?? new Date(), keysFromRepository };
+  }
   const keys = options.keys ?? [DEFAULT_KEYS];
   if (keys.length === 0) throw new UsageError('no keys were given: name a keys file or directory (--keys), or keep them in ./keys');
   return {
@@ -68,18 +99,40 @@ export function gatePolicyOf(options: GateOptions): GatePolicy {
     ignoreExpiry: options.ignoreExpiry ?? false,
     allowWeak: options.allowWeak ?? false,
     now: options.now ?? new Date(),
+    keysFromRepository,
   };
 }
 
 /** Apply the defaults to a range: the mode follows from whether there is a trust root. */
 export function rangePolicyOf(options: RangeOptions): RangePolicy {
   const since = options.since === undefined || options.since === '' ? null : options.since;
+  const inRepository = options.policy === 'guix' ? guixPolicyOf(options, since) : (options.inRepository ?? null);
+  if (!inRepository && (options.introSigner || options.keyringRef)) throw new UsageError('an introduction signer and a keyring branch only apply with --policy guix');
   return {
     since,
-    mode: options.mode ?? defaultMode(since),
+    mode: options.mode ?? (inRepository ? 'all' : defaultMode(since)),
     allowRewind: options.allowRewind ?? false,
     allowUnsignedRoot: options.allowUnsignedRoot ?? false,
+    inRepository,
   };
+}
+
+/** Guix authenticates every commit between the introduction and the target: the introduction is a commit id, the mode `all`. */
+function guixPolicyOf(options: RangeOptions, since: string | null): GuixRangePolicy {
+  if (!since || !/^(?:[0-9a-f]{40}|[0-9a-f]{64})$/i.test(since)) throw new UsageError('--policy guix needs the channel introduction as --since: its full commit id');
+  if (options.mode !== undefined && options.mode !== 'all') throw new UsageError('--policy guix authenticates every commit (--mode all), as Guix does');
+  if (options.allowUnsignedRoot) throw new UsageError('--policy guix checks the introduction by its signer: --allow-unsigned-root does not apply');
+  const introSigner = parseIntroSigner(options.introSigner ?? '');
+  if (!introSigner) throw new UsageError('--policy guix needs --intro-signer: the 40-hex fingerprint that signed the introduction (spaces allowed)');
+  const keyringRef = options.keyringRef ?? null;
+  if (keyringRef !== null && (keyringRef === '' || keyringRef.startsWith('-') || /[\s\0~^:?*[\\]|\.\.|@\{/.test(keyringRef))) throw new UsageError(`invalid keyring branch ${JSON.stringify(keyringRef)}`);
+  return { kind: 'guix', introSigner, keyringRef };
+}
+
+/** A policy name as a user wrote it. */
+export function parsePolicyKind(value: unknown, where: string): PolicyKind {
+  if (value === 'keys' || value === 'guix') return value;
+  throw new UsageError(`${where} must be keys or guix, not ${JSON.stringify(value)}`);
 }
 
 /** `first-parent` from a trust root, else only the tip (what git-resource checks). */

@@ -60,6 +60,8 @@ export interface VerifyPolicy {
   now: Date;
   ignoreExpiry: boolean;
   allowWeak: boolean;
+  /** SHA-1 and MD5 digests stay weak even with `allowWeak` (Guix refuses them in a channel). */
+  refuseWeakDigests?: boolean;
 }
 
 export const FUTURE_SKEW_MS = 5 * 60 * 1000;

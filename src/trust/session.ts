@@ -3,7 +3,8 @@ import type { KeySource } from '../core/key-source.js';
 import type { VerifyPolicy } from '../core/verdict.js';
 import { CryptoPool } from './crypto/pool.js';
 import { parseKeySources } from './key-sources.js';
-import type { Keyring } from './keyring.js';
+import { Keyring } from './keyring.js';
+import { OpenpgpKeyring } from './openpgp/keyring.js';
 import { SignatureChecker } from './signature-checker.js';
 
 /** What a trust session is built from: key material already read, allow-list entries, the policy flags. */
@@ -14,6 +15,8 @@ export interface TrustOptions {
   /** Worker threads for long ranges; off for sessions that check a handful of signatures. Default true. */
   workers?: boolean;
   onWarning?: (message: string) => void;
+  /** The keys come from the repository, per range (`--policy guix`): `keys` is empty and the session's keyring stays empty. */
+  keysFromRepository?: boolean;
 }
 
 /**
@@ -26,6 +29,8 @@ export interface TrustSession {
   readonly allowList: AllowList;
   readonly policy: VerifyPolicy;
   readonly checker: SignatureChecker;
+  /** The worker threads, shared with checkers built for keys found in a repository; null without workers. */
+  readonly pool: CryptoPool | null;
   /** Every warning so far (configuration, and what the commands add). */
   readonly warnings: string[];
   warn(message: string): void;
@@ -40,7 +45,7 @@ export function openTrust(options: TrustOptions): TrustSession {
     warnings.push(message);
     options.onWarning?.(message);
   };
-  const keyring = parseKeySources(options.keys, warn);
+  const keyring = options.keysFromRepository ? new Keyring(new OpenpgpKeyring([], []), [], []) : parseKeySources(options.keys, warn);
   const allowList = buildAllowList(options.allow, keyring, warn);
   const pool = options.workers === false ? null : new CryptoPool();
   return {
@@ -48,6 +53,7 @@ export function openTrust(options: TrustOptions): TrustSession {
     allowList,
     policy: options.policy,
     checker: new SignatureChecker(keyring, allowList, options.policy, pool),
+    pool,
     warnings,
     warn,
     close: async () => {

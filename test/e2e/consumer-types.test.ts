@@ -28,6 +28,7 @@ import {
   deploy, handleDeployTrigger, deployTriggerHandler, fileRegister, localState, RegisterError,
   type DeployOptions, type DeployResult, type RoleRequest, type CommandCredentials, type DeployRecord, type RegisterSource,
   type SecretResolver, type StateStore, type DeployTriggerOptions, type DeployTriggerResult, type SnsEvent,
+  showPolicy, type PolicyEntry, type PolicyReport, type PolicyShowOptions, type PolicyKind,
 } from 'siggate';
 
 const inline: KeySource = { name: 'deploy.asc', bytes: new Uint8Array([1, 2, 3]) };
@@ -44,6 +45,15 @@ const client: S3ClientLike = { send: async (command: object) => ({ command }) };
 const signingKey: SigningKeyRef = { name: 'release-key', armored: '-----BEGIN PGP PRIVATE KEY BLOCK-----' };
 const auth: RemoteAuth = { token: 'token' };
 const naming: PromotionNaming = { kind: 'prefix', from: 'staging-', to: 'prod-' };
+
+const policy: PolicyKind = 'guix';
+const channel: RangeOptions = { policy, since: '897c1a470da759236cc11798f4e0a5f7d4d59fbc', introSigner: '2A39 3FFF 68F4 EF7A 3D29  12AF 6F51 20A0 22FB B2D5', keyringRef: 'keyring' };
+
+export async function authorizations(): Promise<string[]> {
+  const shown: PolicyShowOptions = { repo: '.', rev: 'HEAD', policy, since: String(channel.since) };
+  const report: PolicyReport = await showPolicy(shown);
+  return report.entries.map((entry: PolicyEntry) => \`\${entry.fingerprint} \${entry.since}\`);
+}
 
 export function describeVerdict(verdict: Verdict): string {
   const status: VerdictStatus = verdict.status;

@@ -49,7 +49,9 @@ export async function updateMirror(cacheDir: string, source: ResourceSource, rem
   // A trust root given by name is most likely a tag: fetch tags so that it resolves.
   const since = source.range.since;
   const wantsTags = since !== null && !/^[0-9a-f]{40,64}$/.test(since);
-  const refspecs = [`+${source.branch ? tipRef : 'HEAD'}:${tipRef}`, ...(wantsTags ? ['+refs/tags/*:refs/tags/*'] : [])];
+  // policy guix: the keyring branch too (the keys come from it)
+  const keyring = source.range.inRepository ? [`+refs/heads/${source.range.inRepository.keyringRef ?? 'keyring'}:refs/remotes/origin/${source.range.inRepository.keyringRef ?? 'keyring'}`] : [];
+  const refspecs = [`+${source.branch ? tipRef : 'HEAD'}:${tipRef}`, ...(wantsTags ? ['+refs/tags/*:refs/tags/*'] : []), ...keyring];
   return withCacheRepositoryLock(gitDir, async () => {
     try {
       await fetchRefs(remote, gitDir, refspecs, { prune: true });

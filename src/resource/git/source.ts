@@ -1,4 +1,4 @@
-import { parseRangeMode, rangePolicyOf, type RangePolicy } from '../../core/gate-options.js';
+import { parsePolicyKind, parseRangeMode, rangePolicyOf, type RangePolicy } from '../../core/gate-options.js';
 import { UsageError } from '../../core/errors.js';
 import {
   checkStringValue, flexibleBoolean, flexibleInteger, isObject, KEY_MAX_BYTES, optionalBoolean, optionalFlag, optionalString,
@@ -72,7 +72,7 @@ const SOURCE_KEYS = new Set([
   'submodule_credentials', 'git_config', 'disable_ci_skip', 'commit_verification_keys', 'commit_verification_key_ids',
   'gpg_keyserver', 'git_crypt_key', 'https_tunnel', 'commit_filter', 'version_depth', 'search_remote_refs', 'debug',
   'allowed_fingerprints', 'mode', 'trust_root', 'allow_unsigned_root', 'ignore_expiry', 'allow_weak', 'verify_tags',
-  'signing_key', 'signing_key_passphrase',
+  'signing_key', 'signing_key_passphrase', 'policy', 'intro', 'intro_signer', 'keyring_ref',
 ]);
 
 /** Bounds of the fields that reach a command line or an environment (a 200 kB branch must not become `spawn E2BIG`). */
@@ -103,6 +103,11 @@ export function parseSource(raw: Json): ResourceSource {
   const versionDepth = flexibleInteger(raw, 'version_depth', 1);
   if (versionDepth <= 0) throw new UsageError('Invalid version_depth. Must be > 0.');
   const mode = optionalString(raw, 'mode', 'source', MAX_BYTES.name);
+  const policyName = optionalString(raw, 'policy', 'source', MAX_BYTES.name);
+  const policy = policyName === null ? 'keys' : parsePolicyKind(policyName, 'source.policy');
+  const intro = optionalString(raw, 'intro', 'source', MAX_BYTES.name);
+  const trustRoot = optionalString(raw, 'trust_root', 'source', MAX_BYTES.name);
+  if (intro !== null && (policy !== 'guix' || (trustRoot !== null && trustRoot !== intro))) throw new UsageError('source.intro is the introduction of policy guix (and the trust root: leave trust_root out)');
   return {
     uri,
     branch: parseBranch({ ...raw, branch: trimmed('branch', MAX_BYTES.name) || null }, 'branch', 'source'),
@@ -129,11 +134,14 @@ export function parseSource(raw: Json): ResourceSource {
     searchRemoteRefs: flexibleBoolean(raw, 'search_remote_refs'),
     gitCryptKey: optionalString(raw, 'git_crypt_key', 'source', KEY_MAX_BYTES),
     debug: flexibleBoolean(raw, 'debug'),
-    keys: parseSourceKeys(raw),
+    keys: parseSourceKeys(raw, { keysFromRepository: policy === 'guix' }),
     range: rangePolicyOf({
-      since: optionalString(raw, 'trust_root', 'source', MAX_BYTES.name),
+      since: intro ?? trustRoot,
       ...(mode !== null ? { mode: parseRangeMode(mode, 'source.mode') } : {}),
       allowUnsignedRoot: optionalBoolean(raw, 'allow_unsigned_root'),
+      policy,
+      introSigner: optionalString(raw, 'intro_signer', 'source', MAX_BYTES.name),
+      keyringRef: optionalString(raw, 'keyring_ref', 'source', MAX_BYTES.name),
     }),
     verifyTags: flexibleBoolean(raw, 'verify_tags'),
     signingKey: optionalString(raw, 'signing_key', 'source', KEY_MAX_BYTES),

@@ -15,11 +15,12 @@ import type { ResourceRequest } from './source.js';
 
 /**
  * Verify `commit` (what `ref` of the checkout names) under the source's range: in the checkout; when the
- * trust root (often a tag) is not there, in the mirror, which fetches it.
+ * trust root (often a tag) is not there, or the keys are in the repository (policy guix), in the mirror, which fetches them.
  */
 export async function verifyForPush(request: ResourceRequest, repo: string, commit: string, trust: TrustSession, deps: ResourceDeps, ref = 'HEAD'): Promise<RangeReport> {
   const range = request.source.range;
-  if (!range.since || (await peelCommit(repo, range.since))) {
+  // policy guix reads the keyring branch, which the mirror fetches and a checkout may lack
+  if (!range.inRepository && (!range.since || (await peelCommit(repo, range.since)))) {
     // Never the cache here: the checkout is the user's, not ours to write into.
     return withGate({ repo }, (gate) => verifyRangeIn(gate, { ...range, target: commit, cache: false }), { trust });
   }

@@ -13,10 +13,19 @@ export interface SourceKeys {
   allow: string[];
   ignoreExpiry: boolean;
   allowWeak: boolean;
+  /** `source.policy: guix`: the keys come from the repository's keyring branch. */
+  keysFromRepository?: boolean;
 }
 
 /** Read `commit_verification_keys`, `commit_verification_key_ids`, `allowed_fingerprints`, `ignore_expiry`, `allow_weak`. */
-export function parseSourceKeys(raw: Json): SourceKeys {
+export function parseSourceKeys(raw: Json, options: { keysFromRepository?: boolean } = {}): SourceKeys {
+  if (options.keysFromRepository) {
+    // a second source of keys would be a second, unaudited allow list
+    for (const key of ['commit_verification_keys', 'commit_verification_key_ids', 'allowed_fingerprints', 'ignore_expiry']) {
+      if (raw[key] !== undefined && raw[key] !== null) throw new UsageError(`source.${key} does not apply with policy guix: keys come from the keyring branch, authorizations from .guix-authorizations`);
+    }
+    return { keys: [], allow: [], ignoreExpiry: true, allowWeak: optionalBoolean(raw, 'allow_weak'), keysFromRepository: true };
+  }
   const armored = stringOrList(raw, 'commit_verification_keys');
   const keys = armored
     .map((text, index) => ({ name: `source.commit_verification_keys[${index}]`, bytes: new TextEncoder().encode(text) }))
@@ -49,6 +58,7 @@ export function openResourceTrust(policy: SourceKeys, log: Log, options: { worke
     keys: policy.keys,
     allow: policy.allow,
     policy: { now: new Date(), ignoreExpiry: policy.ignoreExpiry, allowWeak: policy.allowWeak },
+    ...(policy.keysFromRepository ? { keysFromRepository: true } : {}),
     onWarning: (message) => log(`warning: ${message}`),
     ...(options.workers !== undefined ? { workers: options.workers } : {}),
   });

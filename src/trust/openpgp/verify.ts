@@ -76,7 +76,7 @@ export class OpenpgpVerifier {
     }
     if (!validity.ok) return makeVerdict(validity.status, 'openpgp', validity.reason, { signer: described, signedAt, remedy: remedyFor(validity.status, signer) });
     const weak = weakAlgorithmReason(signature.hashAlgorithm, signer);
-    if (weak && !this.policy.allowWeak) {
+    if (weak && (!this.policy.allowWeak || (this.policy.refuseWeakDigests && WEAK_HASHES.has(signature.hashAlgorithm)))) {
       return makeVerdict('weak-algorithm', 'openpgp', weak, {
         signer: described,
         signedAt,

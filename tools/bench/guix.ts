@@ -1,0 +1,45 @@
+/**
+ * The Guix-channel row of `npm run bench`: `siggate verify --policy guix` over the public nonguix channel
+ * (introduction to master, ~2,200 commits) as a cold process, when a copy of it is present; skipped
+ * otherwise (CI has none). The cost of reading `.guix-authorizations` (cached by blob id) is included.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { projectRoot } from '../../fixtures/lib/demo-keys.js';
+import { median, repeatRuns, timeProcess } from './measure.js';
+import { judge, type Row } from './table.js';
+
+const INTRO = '897c1a470da759236cc11798f4e0a5f7d4d59fbc';
+const SIGNER = '2A39 3FFF 68F4 EF7A 3D29  12AF 6F51 20A0 22FB B2D5';
+const TARGET_MS_PER_COMMIT = 0.25;
+/** Guix's own, as published: 14,000 commits in about 20 s. */
+const GUIX_MS_PER_COMMIT = 1.4;
+
+/** Where a copy of nonguix may be: SIGGATE_NONGUIX, the session mirror, ../shared/nonguix. */
+export function findNonguix(): string | null {
+  const candidates = [process.env['SIGGATE_NONGUIX'], '/work/.mirror/nonguix+nonguix/repo', resolve(projectRoot(), '..', 'shared', 'nonguix')];
+  return candidates.find((path): path is string => typeof path === 'string' && existsSync(path)) ?? null;
+}
+
+/** Times the channel's authentication (median of `runs` cold processes), or says why it was skipped. */
+export async function measureGuixChannel(root: string, runs: number, notes: string[]): Promise<Row> {
+  const repo = findNonguix();
+  const workload = 'nonguix channel, --policy guix, intro → master, cold process';
+  if (!repo) return { workload, siggate: 'skipped: no copy of nonguix (set SIGGATE_NONGUIX)', reference: '', target: `≤ ${TARGET_MS_PER_COMMIT} ms/commit`, result: 'n/a' };
+  console.log('measuring the nonguix channel (--policy guix)…');
+  const args = [join(root, 'bin', 'siggate'), 'verify', 'refs/heads/master', '--repo', repo, '--policy', 'guix', '--since', INTRO, '--intro-signer', SIGNER, '--no-cache', '--json'];
+  const reportFile = join(tmpdir(), `siggate-bench-guix-${process.pid}.json`);
+  const timed = await repeatRuns(runs, () => timeProcess(process.execPath, args, { cwd: root, stdoutFile: reportFile }));
+  const ms = median(timed.map((run) => run.ms));
+  const report = JSON.parse(readFileSync(reportFile, 'utf8')) as { checked: number; status: string };
+  const perCommit = ms / report.checked;
+  notes.push(`nonguix (${repo}): runs ${timed.map((run) => Math.round(run.ms)).join(', ')} ms; ${report.checked} commits, ${report.status}`);
+  return {
+    workload,
+    siggate: `${Math.round(ms)} ms total, ${perCommit.toFixed(3)} ms/commit`,
+    reference: `Guix ~${GUIX_MS_PER_COMMIT} ms/commit (published) → ${(GUIX_MS_PER_COMMIT / perCommit).toFixed(1)}×`,
+    target: `≤ ${TARGET_MS_PER_COMMIT} ms/commit`,
+    result: judge(perCommit <= TARGET_MS_PER_COMMIT, timed.find((run) => run.code !== 0)?.code ?? 0),
+  };
+}
