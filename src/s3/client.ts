@@ -1,6 +1,7 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { RemoteError } from '../core/errors.js';
+import { awsProxyAgents } from '../remote/proxy.js';
 import { validateAccessOptions, type S3AccessOptions, type S3ClientLike } from './access.js';
 
 /**
@@ -17,8 +18,14 @@ export function credentialsFor(options: S3AccessOptions): ReturnType<typeof from
       RoleSessionName: options.roleSessionName ?? 'siggate',
       DurationSeconds: options.roleDuration ?? 3600,
     },
-    clientConfig: { ...(options.region ? { region: options.region } : {}), ...(options.stsEndpoint ? { endpoint: options.stsEndpoint } : {}) },
+    clientConfig: { ...(options.region ? { region: options.region } : {}), ...(options.stsEndpoint ? { endpoint: options.stsEndpoint } : {}), ...proxyHandler() },
   });
+}
+
+/** HTTPS_PROXY / HTTP_PROXY / NO_PROXY for the SDK, which reads none of them itself. */
+function proxyHandler(): { requestHandler?: NonNullable<ReturnType<typeof awsProxyAgents>> } {
+  const agents = awsProxyAgents();
+  return agents ? { requestHandler: agents } : {};
 }
 
 /**
@@ -41,6 +48,7 @@ export function createS3Client(options: S3AccessOptions): S3Client {
         forcePathStyle: options.forcePathStyle ?? false,
         credentials: credentialsFor(options),
         maxAttempts: options.maxAttempts ?? 3,
+        ...proxyHandler(),
       }),
   );
 }
