@@ -44,6 +44,8 @@ export interface MergeSignOptions extends Omit<VerifyOptions, 'repo' | 'keys' | 
   token: string;
   apiUrl?: string;
   retryDelaysMs?: readonly number[];
+  /** The environment the GitHub client reads proxy variables from; default the process's. */
+  env?: NodeJS.ProcessEnv;
   mergeablePollMs?: readonly number[];
   /** Called as each step starts, for a human log. */
   onStep?: (message: string) => void;
@@ -94,7 +96,7 @@ export async function mergeSign(options: MergeSignOptions): Promise<MergeSignRes
   const signer = await resolveSigner(cwd, options.keyFile ?? null, now);
 
   step(`checking pull request #${options.pr} of ${formatSlug(slug)}`);
-  const octokit = createGitHubClient({ token: options.token, ...(options.apiUrl ? { apiUrl: options.apiUrl } : {}), ...(options.retryDelaysMs ? { retryDelaysMs: options.retryDelaysMs } : {}) });
+  const octokit = createGitHubClient({ token: options.token, ...(options.apiUrl ? { apiUrl: options.apiUrl } : {}), ...(options.retryDelaysMs ? { retryDelaysMs: options.retryDelaysMs } : {}), ...(options.env ? { env: options.env } : {}) });
   const { pull, checks, approvedBy, rules } = await checkPullRequest(octokit, slug, options.pr, {
     base: options.base ?? null,
     requiredApprovals: required,
