@@ -10,7 +10,7 @@ const numericId = (text: string): number => [...text].reduce((h, c) => (h * 31 +
 /** A `simple-user` for `login` (type `User`, `Bot` or `Organization`). */
 export function userBody(login: string, type = 'User'): Json {
   const user = ex('GET /repos/{owner}/{repo}/pulls/{pull_number}').user as Json;
-  return { ...user, login, id: numericId(login), type, url: `https://api.github.com/users/${login}`, html_url: `https://github.com/${login}` };
+  return { ...user, login, id: numericId(login), type, url: `https://api.github.com/users/${encodeURIComponent(login)}`, html_url: `https://github.com/${encodeURIComponent(login)}` };
 }
 
 /** A `repository` called `fullName`, from the pull example's base repository. */
@@ -81,6 +81,7 @@ export interface ProtectionFields {
   contexts: string[]; checks: { context: string; app_id: number | null }[]; strict: boolean;
   reviews: { required_approving_review_count: number; require_code_owner_reviews: boolean; require_last_push_approval: boolean; dismiss_stale_reviews: boolean } | null;
   linearHistory: boolean;
+  lockBranch: boolean;
 }
 
 /** The partial protection every reader of `GET /branches/{b}` sees. */
@@ -100,6 +101,10 @@ export function protectionBody(p: ProtectionFields): Json {
     required_status_checks: { ...required, enforcement_level: 'everyone', contexts: p.contexts, checks: p.checks, strict: p.strict },
     restrictions: { ...(example.restrictions as Json), teams: [], apps: [] },
     required_linear_history: { enabled: p.linearHistory },
+    lock_branch: { enabled: p.lockBranch },
+    required_conversation_resolution: { enabled: false },
+    allow_force_pushes: { enabled: false },
+    allow_deletions: { enabled: false },
   };
   if (p.reviews) body.required_pull_request_reviews = { ...reviews, dismissal_restrictions: { ...(reviews.dismissal_restrictions as Json), teams: [], apps: [] }, ...p.reviews };
   else delete body.required_pull_request_reviews;

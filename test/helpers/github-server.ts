@@ -56,6 +56,7 @@ export interface FakeProtection {
   strict?: boolean;
   reviews?: { required_approving_review_count?: number; require_code_owner_reviews?: boolean; require_last_push_approval?: boolean; dismiss_stale_reviews?: boolean };
   linearHistory?: boolean;
+  lockBranch?: boolean;
 }
 /** A ruleset rule as `GET /rules/branches/{b}` lists it (the fake adds where it comes from). */
 export interface FakeRule { type: string; parameters?: unknown }
@@ -325,7 +326,7 @@ function protectionOf(repo: FakeRepoState, branch: string): ProtectionFields | n
   const reviews = p.reviews
     ? { required_approving_review_count: 1, require_code_owner_reviews: false, require_last_push_approval: false, dismiss_stale_reviews: false, ...p.reviews }
     : null;
-  return { contexts: [...new Set([...contexts, ...checks.map((c) => c.context)])], checks, strict: p.strict ?? false, reviews, linearHistory: p.linearHistory ?? false };
+  return { contexts: [...new Set([...contexts, ...checks.map((c) => c.context)])], checks, strict: p.strict ?? false, reviews, linearHistory: p.linearHistory ?? false, lockBranch: p.lockBranch ?? false };
 }
 
 /** `author_association` is not a permission; this default is what GitHub would likely show. */
