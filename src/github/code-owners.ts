@@ -33,7 +33,10 @@ export function ownersOf(rules: readonly OwnerRule[], path: string): string[] {
   return owners;
 }
 
-/** gitignore-style: anchored when the pattern has a `/` before its end, a trailing `/` matches a directory's contents. */
+/**
+ * gitignore-style as GitHub documents it: anchored when the pattern has a `/` before its end, a trailing `/`
+ * matches a directory's contents, a name without wildcards also everything under it.
+ */
 function globToRegExp(glob: string): RegExp {
   const directory = glob.endsWith('/');
   const trimmed = glob.replace(/\/+$/, '');
@@ -49,7 +52,10 @@ function globToRegExp(glob: string): RegExp {
     else if (c === '?') source += '[^/]';
     else source += c.replace(/[.+^${}()|\\]/g, '\\$&');
   }
-  return new RegExp(`^${anchored ? '' : '(?:.*/)?'}${source}${directory ? '/.*' : '(?:/.*)?'}$`);
+  // GitHub: `docs/*` owns docs/a.md but not docs/deep/a.md — a wildcard last segment does not reach into directories
+  const last = body.split('/').at(-1) ?? '';
+  const suffix = directory ? '/.*' : /\*/.test(last) && !last.includes('**') ? '' : '(?:/.*)?';
+  return new RegExp(`^${anchored ? '' : '(?:.*/)?'}${source}${suffix}$`);
 }
 
 /** Whether an approver is an owner: a `@user` owner by login, a `@org/team` owner by membership. */
