@@ -1,6 +1,6 @@
 import type { Octokit } from '@octokit/rest';
 import type { RequiredCheck } from './ci-status.js';
-import { githubStatusOf } from './client.js';
+import { githubStatusOf, isThrottleOrSso } from './client.js';
 import type { RepoSlug } from './repo-slug.js';
 
 /** What the base branch's classic protection and active rulesets ask of a merge, combined (the stricter wins). */
@@ -51,7 +51,7 @@ async function readOptional<T>(read: () => Promise<T>): Promise<T | null> {
     return await read();
   } catch (error) {
     const status = githubStatusOf(error);
-    if (status === 404 || status === 403) return null;
+    if ((status === 404 || status === 403) && !isThrottleOrSso(error)) return null;
     throw error;
   }
 }

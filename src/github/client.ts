@@ -96,6 +96,18 @@ export function createGitHubClient(options: GitHubClientOptions): Octokit {
   return octokit;
 }
 
+/**
+ * Whether GitHub refused for a reason that is not about the resource — a rate limit, or SAML single
+ * sign-on — so that a caller that treats 403 as "not visible to this token" does not swallow it.
+ */
+export function isThrottleOrSso(error: unknown): boolean {
+  for (let e: unknown = error; typeof e === 'object' && e !== null; e = (e as { cause?: unknown }).cause) {
+    const failure = failureOf(e);
+    if (failure?.answered) return isRateLimitFailure(failure) || /required/i.test(String(failure.headers['x-github-sso'] ?? ''));
+  }
+  return false;
+}
+
 /** The HTTP status GitHub answered with, from an error of this client (or Octokit's own); null when none arrived. */
 export function githubStatusOf(error: unknown): number | null {
   for (let e: unknown = error; typeof e === 'object' && e !== null; e = (e as { cause?: unknown }).cause) {

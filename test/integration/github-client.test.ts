@@ -84,3 +84,16 @@ describe('permission refusals', () => {
     expect(error.message).toContain('metadata=read');
   });
 });
+
+describe('rules the token may not see', () => {
+  it('a rate-limited protection read is not taken for "not visible": it stops the run rather than falling back', async () => {
+    const { loadBranchRules } = await import('../../src/github/branch-rules.js');
+    gh.faults.set('protection', { status: 403, headers: { 'retry-after': '900' }, body: secondary, times: 99 });
+    const error = await failure(loadBranchRules(octokit, { owner: 'acme', name: 'deploy' }, 'main'));
+    expect(error).toBeInstanceOf(RemoteError);
+    // control: a plain 403 (no Administration: read) falls back to the partial view and says so
+    gh.faults.set('protection', { status: 403, body: { message: 'Resource not accessible by personal access token', documentation_url: 'https://docs.github.com/rest' }, times: 99 });
+    const rules = await loadBranchRules(octokit, { owner: 'acme', name: 'deploy' }, 'main');
+    expect(rules.blockers).toEqual([]);
+  });
+});
