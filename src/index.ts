@@ -18,5 +18,6 @@ export type { GateOptions, RangeOptions } from './core/gate-options.js';
 export type { KeyRef, KeySource, SigningKeyRef } from './core/key-source.js';
 export type { ReaderKind, VerifyOptions, VerifyRangeOptions } from './commands/types.js';
 export type { S3AccessOptions, S3ClientLike } from './s3/access.js';
+export { awsProxyAgents, proxiedFetch } from './remote/proxy.js';
 export type { RemoteAuth } from './remote/url.js';
 export { SiggateError, UsageError, KeyConfigError, RepositoryError, GitError, RemoteError, GateClosedError, SigningError, exitCodeFor } from './core/errors.js';
