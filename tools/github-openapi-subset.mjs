@@ -18,6 +18,7 @@ const OPERATIONS = [
   ['get', '/repos/{owner}/{repo}/branches/{branch}/protection', '200'],
   ['get', '/repos/{owner}/{repo}/rules/branches/{branch}', '200'],
   ['get', '/orgs/{org}/teams/{team_slug}/memberships/{username}', '200'],
+  ['get', '/repos/{owner}/{repo}/commits/{ref}', '200'],
 ];
 // Error bodies the fake sends (404, 403, 401, 422, 429) are GitHub's `basic-error`.
 const EXTRA_SCHEMAS = ['basic-error'];

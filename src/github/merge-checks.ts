@@ -4,7 +4,7 @@ import { judgeApprovals, latestDecisiveReviews, type ApprovalJudgement } from '.
 import { loadBranchRules, type BranchRules } from './branch-rules.js';
 import { judgeCi } from './ci-status.js';
 import { formatSlug, type RepoSlug } from './repo-slug.js';
-import { loadCiResults, loadPermissions, loadPullRequest, loadReviews, type PullRequest } from './pull-request.js';
+import { loadCiResults, loadCommitUsers, loadPermissions, loadPullRequest, loadReviews, type PullRequest } from './pull-request.js';
 
 export interface MergePolicy {
   /** The branch the merge is meant for; when given, the pull request's base must be it. */
@@ -39,7 +39,9 @@ export async function checkPullRequest(
   const reviews = await loadReviews(octokit, slug, number);
   const reviewers = [...latestDecisiveReviews(reviews).values()].filter((r) => r.state !== 'DISMISSED').map((r) => r.user?.login ?? '');
   const permissions = await loadPermissions(octokit, slug, reviewers.filter(Boolean));
+  const excluded = rules.requireLastPushApproval ? await lastPushers(octokit, slug, pull, rules) : new Map<string, string>();
   const approvals = judgeApprovals(reviews, {
+    excluded,
     headSha: pull.head.sha,
     author: pull.author,
     approvers: policy.approvers ?? null,
@@ -54,6 +56,18 @@ export async function checkPullRequest(
   const ci = judgeCi(combined, checkRuns, [...rules.requiredChecks, ...extra]);
   checks.push({ name: 'ci', ok: ci.ok, detail: ci.ok ? `green: ${ci.passed.join(', ')}` : ci.problems.join('; ') });
   return { pull, checks, approvedBy: approvals.approvedBy, rules };
+}
+
+/**
+ * Under "approval of the most recent push", whoever pushed the head cannot approve it. REST does not name the
+ * pusher; the head commit's GitHub author and committer stand in for them (stricter than GitHub when they
+ * did not push), and GitHub's mergeable_state, which knows the pusher, is required clean as well.
+ */
+async function lastPushers(octokit: Octokit, slug: RepoSlug, pull: PullRequest, rules: BranchRules): Promise<Map<string, string>> {
+  const users = await loadCommitUsers(octokit, slug, pull.head.sha);
+  if (users === null) rules.notes.push('the head commit is not visible to the token: GitHub\'s mergeable_state stands in for who pushed it');
+  const why = 'wrote or committed the head commit, and the base requires the last push to be approved by someone else';
+  return new Map((users ?? []).map((login) => [login.toLowerCase(), why]));
 }
 
 function approvalsCheck(approvals: ApprovalJudgement, required: number, pull: PullRequest): MergeCheck {

@@ -2,7 +2,7 @@ import type { Octokit } from '@octokit/rest';
 import type { Review } from './approvals.js';
 import type { CheckRun, CombinedStatus, CommitStatus } from './ci-status.js';
 import type { RepoSlug } from './repo-slug.js';
-import { githubStatusOf, sleep } from './client.js';
+import { githubStatusOf, isThrottleOrSso, sleep } from './client.js';
 import { RemoteError } from '../core/errors.js';
 
 /** What merge-sign needs of a pull request. */
@@ -122,4 +122,20 @@ export async function loadPermissions(octokit: Octokit, slug: RepoSlug, logins: 
 /** Deletes a branch of the repository (after a merge). */
 export async function deleteBranch(octokit: Octokit, slug: RepoSlug, branch: string): Promise<void> {
   await octokit.rest.git.deleteRef({ owner: slug.owner, repo: slug.name, ref: `heads/${branch}` });
+}
+
+/**
+ * The GitHub users linked as author and committer of a commit (GitHub's own `web-flow` left out): the nearest
+ * the REST API comes to who pushed it. Null when GitHub will not show the commit to this token.
+ */
+export async function loadCommitUsers(octokit: Octokit, slug: RepoSlug, sha: string): Promise<string[] | null> {
+  try {
+    const { data } = await octokit.rest.repos.getCommit({ owner: slug.owner, repo: slug.name, ref: sha, per_page: 1 });
+    const logins = [data.author, data.committer].map((user) => (user && 'login' in user ? user.login : null));
+    return [...new Set(logins.filter((login): login is string => typeof login === 'string' && login !== 'web-flow'))];
+  } catch (error) {
+    const status = githubStatusOf(error);
+    if ((status === 404 || status === 403) && !isThrottleOrSso(error)) return null;
+    throw error;
+  }
 }

@@ -119,3 +119,12 @@ export function ruleBody(rule: { type: string; parameters?: unknown }, index: nu
 export function membershipBody(state: 'active' | 'pending'): Json {
   return { ...ex('GET /orgs/{org}/teams/{team_slug}/memberships/{username}'), state, role: 'member' };
 }
+
+/**
+ * A `commit` with the GitHub users linked as its author and committer (null: no GitHub account matches); the
+ * example's `files[0]` lacks the `sha` and `contents_url` its schema requires: emptied.
+ */
+export function commitBody(sha: string, author: string | null, committer: string | null): Json {
+  const example = ex('GET /repos/{owner}/{repo}/commits/{ref}');
+  return { ...example, files: [], sha, author: author === null ? null : userBody(author), committer: committer === null ? null : userBody(committer) };
+}

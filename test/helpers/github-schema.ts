@@ -16,7 +16,8 @@ export type OperationKey =
   | 'GET /repos/{owner}/{repo}/branches/{branch}'
   | 'GET /repos/{owner}/{repo}/branches/{branch}/protection'
   | 'GET /repos/{owner}/{repo}/rules/branches/{branch}'
-  | 'GET /orgs/{org}/teams/{team_slug}/memberships/{username}';
+  | 'GET /orgs/{org}/teams/{team_slug}/memberships/{username}'
+  | 'GET /repos/{owner}/{repo}/commits/{ref}';
 
 interface Subset {
   source: string;

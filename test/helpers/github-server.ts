@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { createServer, STATUS_CODES } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { branchBody, checkRunBody, permissionBody, protectionBody, reviewBody, ruleBody } from './github-bodies.js';
+import { branchBody, checkRunBody, commitBody, permissionBody, protectionBody, reviewBody, ruleBody } from './github-bodies.js';
 import { associationOf, combinedStatus, DOCS, membershipReply, NOT_FOUND, paged, protectionOf, pullReply, type Reply } from './github-replies.js';
 import { schemaErrors, type OperationKey } from './github-schema.js';
 
@@ -81,12 +81,14 @@ export interface FakeRepoState {
   permissions: Map<string, string>;
   /** Members by team, `org/slug`; a team absent here answers 404 for everyone. */
   teams: Map<string, string[]>;
+  /** The GitHub users linked as author and committer of a commit (`GET /commits/{sha}`); default neither. */
+  commitUsers: Map<string, { author: string | null; committer: string | null }>;
   /** Absolute path of a real bare git repository; DELETE of a ref deletes it there with `git update-ref -d`. Optional. */
   bareDir?: string;
 }
 /** An injected answer. `body` defaults to `{message: <reason phrase>}`; a string body is sent verbatim (e.g. broken JSON). */
 export interface FakeFault { status: number; headers?: Record<string, string>; body?: unknown; times: number }
-export type FakeRouteKey = 'pull' | 'reviews' | 'status' | 'check-runs' | 'branch' | 'protection' | 'rules' | 'permission' | 'membership' | 'delete-ref' | '*';
+export type FakeRouteKey = 'pull' | 'reviews' | 'status' | 'check-runs' | 'branch' | 'protection' | 'rules' | 'permission' | 'membership' | 'commit' | 'delete-ref' | '*';
 export interface FakeGitHub {
   /** 'http://127.0.0.1:PORT' */
   baseUrl: string;
@@ -122,6 +124,7 @@ const ROUTES: { method: string; key: Exclude<FakeRouteKey, '*'>; pattern: RegExp
   { method: 'GET', key: 'reviews', pattern: /^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)\/reviews$/, operation: 'GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews' },
   { method: 'GET', key: 'status', pattern: /^\/repos\/([^/]+)\/([^/]+)\/commits\/([^/]+)\/status$/, operation: 'GET /repos/{owner}/{repo}/commits/{ref}/status' },
   { method: 'GET', key: 'check-runs', pattern: /^\/repos\/([^/]+)\/([^/]+)\/commits\/([^/]+)\/check-runs$/, operation: 'GET /repos/{owner}/{repo}/commits/{ref}/check-runs' },
+  { method: 'GET', key: 'commit', pattern: /^\/repos\/([^/]+)\/([^/]+)\/commits\/([^/]+)$/, operation: 'GET /repos/{owner}/{repo}/commits/{ref}' },
   { method: 'GET', key: 'branch', pattern: /^\/repos\/([^/]+)\/([^/]+)\/branches\/([^/]+)$/, operation: 'GET /repos/{owner}/{repo}/branches/{branch}' },
   { method: 'GET', key: 'protection', pattern: /^\/repos\/([^/]+)\/([^/]+)\/branches\/([^/]+)\/protection$/, operation: 'GET /repos/{owner}/{repo}/branches/{branch}/protection' },
   { method: 'GET', key: 'rules', pattern: /^\/repos\/([^/]+)\/([^/]+)\/rules\/branches\/([^/]+)$/, operation: 'GET /repos/{owner}/{repo}/rules/branches/{branch}' },
@@ -145,6 +148,7 @@ export async function startFakeGitHub(options: { fullName: string; token?: strin
     rules: new Map(),
     permissions: new Map(),
     teams: new Map(),
+    commitUsers: new Map(),
     ...(options.bareDir !== undefined ? { bareDir: options.bareDir } : {}),
   };
   const faults = new Map<string, FakeFault>();
@@ -203,6 +207,10 @@ export async function startFakeGitHub(options: { fullName: string; token?: strin
       case 'rules': {
         const rules = (repo.rules.get(param) ?? []).map((rule, i) => ruleBody(rule, i, repo.fullName));
         return paged(rules, url, baseUrl, (items) => items);
+      }
+      case 'commit': {
+        const users = repo.commitUsers.get(param) ?? { author: null, committer: null };
+        return { status: 200, body: commitBody(param, users.author, users.committer) };
       }
       case 'permission': return { status: 200, body: permissionBody(param, repo.permissions.get(param.toLowerCase()) ?? repo.permissions.get(param) ?? 'read') };
       case 'delete-ref': {

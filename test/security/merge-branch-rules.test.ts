@@ -117,6 +117,24 @@ describe("GitHub's test merge", () => {
   });
 });
 
+describe('approval of the last push', () => {
+  it('the reviewer who pushed the head (its author or committer on GitHub) cannot be the approval it needs', async () => {
+    const world = await mergeWorld(demo);
+    world.github.repo.rules.set('main', [pullRequestRule({ require_last_push_approval: true })]);
+    await makeGitHubMerge(world);
+    world.github.repo.commitUsers.set(world.head, { author: 'carol', committer: 'bob' });
+    const result = await mergeSign(world.options());
+    expect([result.status, failed(result)]).toEqual(['refused', ['approvals']]);
+    // GitHub's own web-flow committer (the "Update branch" button) is nobody's push of their own
+    world.github.repo.commitUsers.set(world.head, { author: 'carol', committer: 'web-flow' });
+    expect((await mergeSign(world.options({ dryRun: true }))).status).toBe('dry-run');
+    // control: without the rule, bob's approval of a commit he committed counts
+    world.github.repo.rules.delete('main');
+    world.github.repo.commitUsers.set(world.head, { author: 'carol', committer: 'bob' });
+    expect((await mergeSign(world.options({ dryRun: true }))).status).toBe('dry-run');
+  });
+});
+
 describe('rules no merge commit satisfies', () => {
   const cases: [string, (world: MergeWorld) => void][] = [
     ['a ruleset requiring linear history', (w) => w.github.repo.rules.set('main', [{ type: 'required_linear_history' }])],
