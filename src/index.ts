@@ -19,6 +19,7 @@ export type { GateOptions, PolicyKind, RangeOptions } from './core/gate-options.
 export type { KeyRef, KeySource, SigningKeyRef } from './core/key-source.js';
 export type { ReaderKind, VerifyOptions, VerifyRangeOptions } from './commands/types.js';
 export type { S3AccessOptions, S3ClientLike } from './s3/access.js';
+export { awsProxyAgents, proxiedFetch } from './remote/proxy.js';
 export type { RemoteAuth } from './remote/url.js';
 export { SiggateError, UsageError, KeyConfigError, RepositoryError, GitError, RemoteError, GateClosedError, SigningError, exitCodeFor } from './core/errors.js';
 export { deploy, type DeployOptions, type DeployResult, type RoleRequest, type CommandCredentials, type DeployRecord, type RegisterSource, type SecretResolver, type StateStore } from './commands/deploy.js';

@@ -11,6 +11,7 @@ interface MergeSignFlags extends PolicyFlags {
   base?: string;
   requiredApprovals: number;
   approvers?: string[];
+  allowBotApprovals?: boolean;
   requireCheck?: string[];
   key?: string;
   deleteBranch?: boolean;
@@ -37,6 +38,7 @@ export function addMergeSignCommand(program: Command): void {
     .option('--base <branch>', 'refuse unless the pull request targets this branch')
     .option('--required-approvals <n>', 'approvals of the head commit needed', parseCount, 1)
     .option('--approvers <logins>', 'only these reviewers count (comma-separated, repeatable)', parseList)
+    .option('--allow-bot-approvals', 'count approvals from bot accounts with write access (GitHub does not)')
     .option('--require-check <name>', 'a status or check run that must have passed, beyond branch protection (repeatable)', collect)
     .option('--key <file>', 'sign with this armored OpenPGP secret key (passphrase: $SIGGATE_KEY_PASSPHRASE or a prompt)')
     .option('--delete-branch', 'delete the head branch after the push (same-repository pull requests only)')
@@ -56,6 +58,7 @@ export function addMergeSignCommand(program: Command): void {
       base: flags.base ?? null,
       requiredApprovals: flags.requiredApprovals,
       approvers: flags.approvers ?? null,
+      allowBotApprovals: flags.allowBotApprovals ?? false,
       requireChecks: flags.requireCheck ?? [],
       keyFile: flags.key ?? null,
       deleteBranch: flags.deleteBranch ?? false,
@@ -74,7 +77,7 @@ export function formatMergeSign(result: MergeSignResult): string {
   const lines: string[] = [];
   const pull = result.pullRequest;
   if (pull) lines.push(`pull request #${pull.number}: ${pull.title}`, `  ${pull.url}`);
-  for (const check of result.checks) lines.push(`  ${check.ok ? 'ok  ' : 'FAIL'} ${check.name.padEnd(10)} ${check.detail}`);
+  for (const check of result.checks) lines.push(`  ${check.ok ? 'ok  ' : 'FAIL'} ${check.name.padEnd(17)} ${check.detail}`);
   const signer = result.signer ? `${result.signer.userId ?? 'unknown'}${result.signer.fingerprint ? ` (${result.signer.fingerprint})` : ` (${result.signer.key})`}` : '';
   const failed = result.checks.filter((c) => !c.ok).map((c) => c.name);
   if (result.status === 'refused') lines.push(`refused: ${failed.length > 0 ? `not satisfied: ${failed.join(', ')}` : result.reason}`, 'nothing was pushed');

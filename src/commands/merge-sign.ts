@@ -9,12 +9,13 @@ import { checkPullRequest } from '../github/merge-checks.js';
 import { deleteBranch, type PullRequest } from '../github/pull-request.js';
 import { formatSlug, parseRepoSlug, repoSlugFromRemoteUrl, type RepoSlug } from '../github/repo-slug.js';
 import { mergeTree } from '../git/merge.js';
-import { gitDirOf, isAncestor, isValidBranchName, requireCommit } from '../git/refs.js';
+import { gitDirOf, isAncestor, isValidBranchName, peelCommit, requireCommit } from '../git/refs.js';
 import { objectFormatOf, withScratchRepo } from '../git/scratch-repo.js';
 import { withRemote } from '../remote/access.js';
 import { resolveRemoteUrls } from '../remote/names.js';
 import { fetchRefs, pushRef, REF_CHANGED } from '../remote/transfer.js';
 import { createSignedCommit, describeSigner, resolveSigner, type ObjectSigner } from '../signing/signer.js';
+import { checkAgainstBase } from './merge-base-checks.js';
 import { verifyRange } from './verify-range.js';
 import type { VerifyOptions } from './types.js';
 
@@ -31,6 +32,8 @@ export interface MergeSignOptions extends Omit<VerifyOptions, 'repo' | 'keys' | 
   base?: string | null;
   requiredApprovals?: number;
   approvers?: readonly string[] | null;
+  /** Count approvals from bot accounts (GitHub does not). */
+  allowBotApprovals?: boolean;
   requireChecks?: readonly string[];
   /** Keys of the gate the merge must pass before it is pushed; default `./keys` when it exists, else no gate (a warning). */
   keys?: readonly KeyRef[] | null;
@@ -41,6 +44,8 @@ export interface MergeSignOptions extends Omit<VerifyOptions, 'repo' | 'keys' | 
   token: string;
   apiUrl?: string;
   retryDelaysMs?: readonly number[];
+  /** The environment the GitHub client reads proxy variables from; default the process's. */
+  env?: NodeJS.ProcessEnv;
   mergeablePollMs?: readonly number[];
   /** Called as each step starts, for a human log. */
   onStep?: (message: string) => void;
@@ -91,11 +96,12 @@ export async function mergeSign(options: MergeSignOptions): Promise<MergeSignRes
   const signer = await resolveSigner(cwd, options.keyFile ?? null, now);
 
   step(`checking pull request #${options.pr} of ${formatSlug(slug)}`);
-  const octokit = createGitHubClient({ token: options.token, ...(options.apiUrl ? { apiUrl: options.apiUrl } : {}), ...(options.retryDelaysMs ? { retryDelaysMs: options.retryDelaysMs } : {}) });
-  const { pull, checks, approvedBy } = await checkPullRequest(octokit, slug, options.pr, {
+  const octokit = createGitHubClient({ token: options.token, ...(options.apiUrl ? { apiUrl: options.apiUrl } : {}), ...(options.retryDelaysMs ? { retryDelaysMs: options.retryDelaysMs } : {}), ...(options.env ? { env: options.env } : {}) });
+  const { pull, checks, approvedBy, rules } = await checkPullRequest(octokit, slug, options.pr, {
     base: options.base ?? null,
     requiredApprovals: required,
     approvers: options.approvers ?? null,
+    allowBotApprovals: options.allowBotApprovals ?? false,
     requireChecks: options.requireChecks ?? [],
     ...(options.mergeablePollMs ? { mergeablePollMs: options.mergeablePollMs } : {}),
   });
@@ -113,7 +119,10 @@ export async function mergeSign(options: MergeSignOptions): Promise<MergeSignRes
     warnings,
   };
   const failed = checks.filter((c) => !c.ok);
-  if (failed.length > 0) return refuse(result, failed.map((c) => `${c.name}: ${c.detail}`).join('; '));
+  const reasons = failed.map((c) => `${c.name}: ${c.detail}`).join('; ');
+  // a conflict is named from the commits themselves: fetch them first, then refuse
+  const conflicted = failed.length === 1 && failed[0]?.name === 'mergeable' && pull.mergeableState === 'dirty';
+  if (failed.length > 0 && !conflicted) return refuse(result, reasons);
 
   const objectFormat = local ? await objectFormatOf(local) : 'sha1';
   return withScratchRepo({ borrowFrom: local, objectFormat }, async (scratch) => {
@@ -124,6 +133,7 @@ export async function mergeSign(options: MergeSignOptions): Promise<MergeSignRes
     const sameRepo = pull.head.repo?.toLowerCase() === formatSlug(slug).toLowerCase();
     const headRef = sameRepo ? `refs/heads/${pull.head.ref}` : `refs/pull/${pull.number}/head`;
     await withRemote({ url }, (remote) => fetchRefs(remote, scratch, [`+refs/heads/${pull.base.ref}:refs/siggate/base`, `+${headRef}:refs/siggate/head`]));
+    const githubMerge = rules.dismissStaleReviews || rules.requireLastPushApproval ? await fetchGitHubMerge(url, scratch, pull.number) : null;
     const head = await requireCommit(scratch, 'refs/siggate/head');
     const base = await requireCommit(scratch, 'refs/siggate/base');
     if (head !== pull.head.sha) {
@@ -132,6 +142,11 @@ export async function mergeSign(options: MergeSignOptions): Promise<MergeSignRes
     if (await isAncestor(scratch, head, base)) return refuse(result, `${pull.base.ref} already contains the head ${head.slice(0, 12)}`);
     const merged = await mergeTree(scratch, base, head);
     if ('conflicts' in merged) return refuse(result, `merge conflict with ${pull.base.ref} in ${merged.conflicts.join(', ') || 'the trees'}: rebase or merge ${pull.base.ref} into the branch`);
+    if (conflicted) return refuse(result, reasons);
+    const baseChecks = await checkAgainstBase({ scratch, base, head, tree: merged.tree, githubMerge, pull, rules, approvedBy, octokit });
+    result.checks = [...checks, ...baseChecks];
+    const unmet = baseChecks.filter((c) => !c.ok);
+    if (unmet.length > 0) return refuse(result, unmet.map((c) => `${c.name}: ${c.detail}`).join('; '));
 
     step(`signing the merge with ${describeSigner(signer)}`);
     const message = mergeMessage(pull, slug, approvedBy, signer);
@@ -157,6 +172,17 @@ export async function mergeSign(options: MergeSignOptions): Promise<MergeSignRes
     if (options.deleteBranch) result.branchDeleted = await deleteHeadBranch(octokit, slug, pull, sameRepo, warn);
     return { ...result, ok: true, status: 'merged' };
   });
+}
+
+/** GitHub's test merge of the pull request, or null when the remote has none. */
+async function fetchGitHubMerge(url: string, scratch: string, number: number): Promise<string | null> {
+  try {
+    await withRemote({ url }, (remote) => fetchRefs(remote, scratch, [`+refs/pull/${number}/merge:refs/siggate/github-merge`]));
+  } catch (error) {
+    if (error instanceof UsageError) return null;
+    throw error;
+  }
+  return peelCommit(scratch, 'refs/siggate/github-merge');
 }
 
 function refuse(result: MergeSignResult, reason: string): MergeSignResult {

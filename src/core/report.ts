@@ -89,7 +89,7 @@ function reportedSigner(signer: Signer): CommitReport['signer'] {
 
 /** One precondition of a merge (`merge-sign`), checked against GitHub. */
 export interface MergeCheck {
-  name: 'state' | 'base' | 'mergeable' | 'approvals' | 'ci';
+  name: 'state' | 'base' | 'mergeable' | 'approvals' | 'changes-requested' | 'rules' | 'ci' | 'code-owners' | 'up-to-date' | 'github-merge';
   ok: boolean;
   detail: string;
 }

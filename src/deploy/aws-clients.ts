@@ -1,6 +1,7 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
+import { awsProxyConfig } from '../remote/proxy.js';
 
 /** What the deployer's AWS clients share: the region (default: the SDK's chain, AWS_REGION on CodeBuild). Endpoints follow `AWS_ENDPOINT_URL_<SERVICE>`. */
 export interface AwsClientOptions {
@@ -9,17 +10,17 @@ export interface AwsClientOptions {
 
 /** SSM, for registers and state in Parameter Store: the default credential chain, the SDK's bounded retries. */
 export function createSsmClient(options: AwsClientOptions): SSMClient {
-  return new SSMClient({ ...(options.region ? { region: options.region } : {}), maxAttempts: 3 });
+  return new SSMClient({ ...(options.region ? { region: options.region } : {}), maxAttempts: 3, ...awsProxyConfig() });
 }
 
 /** Secrets Manager: one attempt per call, throttling is retried by the resolver with its own bounded waits. */
 export function createSecretsManagerClient(options: AwsClientOptions): SecretsManagerClient {
-  return new SecretsManagerClient({ ...(options.region ? { region: options.region } : {}), maxAttempts: 1 });
+  return new SecretsManagerClient({ ...(options.region ? { region: options.region } : {}), maxAttempts: 1, ...awsProxyConfig() });
 }
 
 /** STS, to assume a project's role with the deployer's own credentials. */
 export function createStsClient(options: AwsClientOptions): STSClient {
-  return new STSClient({ ...(options.region ? { region: options.region } : {}), maxAttempts: 3 });
+  return new STSClient({ ...(options.region ? { region: options.region } : {}), maxAttempts: 3, ...awsProxyConfig() });
 }
 
 /** The region a client resolved (from the option or the SDK chain), or null when it has none. */

@@ -2,6 +2,7 @@ import { CodeBuildClient, StartBuildCommand } from '@aws-sdk/client-codebuild';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { awsFailure } from './aws-errors.js';
 import type { AwsClientOptions } from './aws-clients.js';
+import { awsProxyConfig } from '../remote/proxy.js';
 
 /** Publish one SNS message; returns its MessageId. A failure is exit 3. */
 export async function publishToTopic(client: SNSClient, topicArn: string, message: string): Promise<string> {
@@ -31,9 +32,9 @@ export async function startWorkerBuild(client: CodeBuildClient, codeBuildProject
 }
 
 export function createSnsClient(options: AwsClientOptions): SNSClient {
-  return new SNSClient({ ...(options.region ? { region: options.region } : {}), maxAttempts: 3 });
+  return new SNSClient({ ...(options.region ? { region: options.region } : {}), maxAttempts: 3, ...awsProxyConfig() });
 }
 
 export function createCodeBuildClient(options: AwsClientOptions): CodeBuildClient {
-  return new CodeBuildClient({ ...(options.region ? { region: options.region } : {}), maxAttempts: 3 });
+  return new CodeBuildClient({ ...(options.region ? { region: options.region } : {}), maxAttempts: 3, ...awsProxyConfig() });
 }

@@ -1,5 +1,6 @@
 import { Octokit } from '@octokit/rest';
 import { RemoteError, UsageError } from '../core/errors.js';
+import { proxiedFetch } from '../remote/proxy.js';
 
 /** How long to wait before each retry of a request GitHub answered with 5xx or never answered. */
 export const DEFAULT_RETRY_DELAYS_MS: readonly number[] = [500, 1500, 4000];
@@ -12,7 +13,18 @@ export interface GitHubClientOptions {
   retryDelaysMs?: readonly number[];
   /** Waits between retries; injected so that library users can bound the total wait. */
   sleep?: (ms: number) => Promise<void>;
+  /** Rate-limit waits longer than this are not waited out: the run stops and says how long to wait. Default 120 s. */
+  maxRateLimitWaitMs?: number;
+  /** How many times a rate-limited request is retried after waiting. Default 2. */
+  rateLimitRetries?: number;
+  /** The clock for `x-ratelimit-reset`; default `Date.now`. */
+  now?: () => number;
+  /** Proxy variables (HTTPS_PROXY, HTTP_PROXY, NO_PROXY); default the process environment. */
+  env?: NodeJS.ProcessEnv;
 }
+
+/** The REST API version siggate's reading of GitHub's answers is written against. */
+export const GITHUB_API_VERSION = '2022-11-28';
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -47,15 +59,21 @@ function isTransient(failure: RequestFailure | null): boolean {
  * become siggate errors with a message that says what to do (never the token).
  */
 export function createGitHubClient(options: GitHubClientOptions): Octokit {
+  const fetch = proxiedFetch(options.env ?? process.env);
   const octokit = new Octokit({
     auth: options.token,
     baseUrl: (options.apiUrl ?? 'https://api.github.com').replace(/\/+$/, ''),
     userAgent: 'siggate',
     log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
+    request: { headers: { 'x-github-api-version': GITHUB_API_VERSION }, ...(fetch ? { fetch } : {}) },
   });
   const delays = options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
   const wait = options.sleep ?? sleep;
+  const now = options.now ?? Date.now;
+  const maxWait = options.maxRateLimitWaitMs ?? 120_000;
+  const limitRetries = options.rateLimitRetries ?? 2;
   octokit.hook.wrap('request', async (request, requestOptions) => {
+    let limited = 0;
     for (let attempt = 0; ; attempt++) {
       try {
         return await request(requestOptions);
@@ -65,15 +83,42 @@ export function createGitHubClient(options: GitHubClientOptions): Octokit {
           await wait(delays[attempt] ?? 0);
           continue;
         }
-        throw translateGitHubError(error, `${requestOptions.method} ${String(requestOptions.url)}`, attempt);
+        const pause = failure && isRateLimitFailure(failure) ? rateLimitWaitMs(failure, now()) : null;
+        if (pause !== null && pause <= maxWait && limited < limitRetries) {
+          limited += 1;
+          await wait(pause);
+          continue;
+        }
+        throw translateGitHubError(error, `${requestOptions.method} ${String(requestOptions.url)}`, attempt, now());
       }
     }
   });
   return octokit;
 }
 
+/**
+ * Whether GitHub refused for a reason that is not about the resource — a rate limit, or SAML single
+ * sign-on — so that a caller that treats 403 as "not visible to this token" does not swallow it.
+ */
+export function isThrottleOrSso(error: unknown): boolean {
+  for (let e: unknown = error; typeof e === 'object' && e !== null; e = (e as { cause?: unknown }).cause) {
+    const failure = failureOf(e);
+    if (failure?.answered) return isRateLimitFailure(failure) || /required/i.test(String(failure.headers['x-github-sso'] ?? ''));
+  }
+  return false;
+}
+
+/** The HTTP status GitHub answered with, from an error of this client (or Octokit's own); null when none arrived. */
+export function githubStatusOf(error: unknown): number | null {
+  for (let e: unknown = error; typeof e === 'object' && e !== null; e = (e as { cause?: unknown }).cause) {
+    const failure = failureOf(e);
+    if (failure?.answered) return failure.status;
+  }
+  return null;
+}
+
 /** A GitHub failure as a siggate error: 401/403/5xx/unreachable exit 3, a missing pull request or repository exit 2. */
-export function translateGitHubError(error: unknown, what: string, retries = 0): Error {
+export function translateGitHubError(error: unknown, what: string, retries = 0, nowMs = Date.now()): Error {
   const failure = failureOf(error);
   if (!failure) return error instanceof Error ? error : new RemoteError(`GitHub request ${what} failed: ${String(error)}`);
   const detail = failure.message.split(' - ')[0]?.trim() || `HTTP ${failure.status}`;
@@ -82,11 +127,20 @@ export function translateGitHubError(error: unknown, what: string, retries = 0):
   if (failure.status === 401) {
     return new RemoteError(`GitHub refused the token (401 ${detail}): check GITHUB_TOKEN or GH_TOKEN`, { cause: error });
   }
-  if ((failure.status === 403 || failure.status === 429) && isRateLimited(failure)) {
-    return new RemoteError(`GitHub API rate limit exhausted${resetOf(failure)}: wait, or use a token with a higher limit`, { cause: error });
+  if (isRateLimitFailure(failure)) {
+    const kind = /secondary/i.test(failure.message) || failure.headers['retry-after'] !== undefined ? 'secondary rate limit' : 'API rate limit';
+    const seconds = Math.ceil(rateLimitWaitMs(failure, nowMs) / 1000);
+    return new RemoteError(`GitHub's ${kind} hit${after}: wait ${seconds} s${resetOf(failure)} before running again, or use a token with a higher limit`, { cause: error });
+  }
+  const sso = String(failure.headers['x-github-sso'] ?? '');
+  if (failure.status === 403 && /required/i.test(sso)) {
+    const url = /url=(\S+)/.exec(sso)?.[1];
+    return new RemoteError(`GitHub refused ${what}: the organization enforces SAML single sign-on and the token is not authorized for it${url ? `; authorize it at ${url}` : ''}`, { cause: error });
   }
   if (failure.status === 403) {
-    return new RemoteError(`GitHub forbade ${what} (403 ${detail}): the token lacks permission for this repository`, { cause: error });
+    const accepted = failure.headers['x-accepted-github-permissions'];
+    const needs = accepted ? `; GitHub accepts a token with ${String(accepted)}` : '';
+    return new RemoteError(`GitHub forbade ${what} (403 ${detail}): the token lacks permission for this repository${needs}`, { cause: error });
   }
   if (failure.status === 404) {
     return new UsageError(`GitHub has no ${what} (404): check --repo and the pull request number, and that the token can see the repository`, { cause: error });
@@ -94,13 +148,25 @@ export function translateGitHubError(error: unknown, what: string, retries = 0):
   return new RemoteError(`GitHub request ${what} failed${after}: ${failure.status} ${detail}`, { cause: error });
 }
 
-function isRateLimited(failure: RequestFailure): boolean {
+/** A primary (remaining 0) or secondary (retry-after, or GitHub's message) rate limit, answered 403 or 429. */
+function isRateLimitFailure(failure: RequestFailure): boolean {
+  if (failure.status !== 403 && failure.status !== 429) return false;
   return String(failure.headers['x-ratelimit-remaining']) === '0' || failure.headers['retry-after'] !== undefined || /rate limit/i.test(failure.message);
+}
+
+/**
+ * How long GitHub asks to wait: `retry-after` seconds; else, with no requests remaining, until
+ * `x-ratelimit-reset`; else a minute, as GitHub's documentation says for a secondary limit without headers.
+ */
+function rateLimitWaitMs(failure: RequestFailure, nowMs: number): number {
+  const retryAfter = Number(failure.headers['retry-after']);
+  if (failure.headers['retry-after'] !== undefined && Number.isFinite(retryAfter) && retryAfter >= 0) return retryAfter * 1000;
+  const reset = Number(failure.headers['x-ratelimit-reset']);
+  if (String(failure.headers['x-ratelimit-remaining']) === '0' && Number.isFinite(reset) && reset > 0) return Math.max(0, reset * 1000 - nowMs) + 1000;
+  return 60_000;
 }
 
 function resetOf(failure: RequestFailure): string {
   const reset = Number(failure.headers['x-ratelimit-reset']);
-  if (Number.isFinite(reset) && reset > 0) return ` until ${new Date(reset * 1000).toISOString()}`;
-  const retryAfter = Number(failure.headers['retry-after']);
-  return Number.isFinite(retryAfter) ? ` for ${retryAfter} s` : '';
+  return String(failure.headers['x-ratelimit-remaining']) === '0' && Number.isFinite(reset) && reset > 0 ? ` (the limit resets at ${new Date(reset * 1000).toISOString()})` : '';
 }

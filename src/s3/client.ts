@@ -1,6 +1,7 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { RemoteError, SiggateError } from '../core/errors.js';
+import { awsProxyConfig } from '../remote/proxy.js';
 import { validateAccessOptions, type S3AccessOptions, type S3ClientLike } from './access.js';
 import { guardRoleChaining, reportStsFailure } from './role-session.js';
 
@@ -19,7 +20,7 @@ export function credentialsFor(options: S3AccessOptions): ReturnType<typeof from
       RoleSessionName: options.roleSessionName ?? 'siggate',
       DurationSeconds: options.roleDuration ?? 3600,
     },
-    clientConfig: { ...(options.region ? { region: options.region } : {}), ...(options.stsEndpoint ? { endpoint: options.stsEndpoint } : {}) },
+    clientConfig: { ...(options.region ? { region: options.region } : {}), ...(options.stsEndpoint ? { endpoint: options.stsEndpoint } : {}), ...awsProxyConfig() },
   }), options);
 }
 
@@ -45,6 +46,7 @@ export function createS3Client(options: S3AccessOptions): S3Client {
         followRegionRedirects: true,
         credentials: credentialsFor(options),
         maxAttempts: options.maxAttempts ?? 3,
+        ...awsProxyConfig(),
       }),
   );
 }

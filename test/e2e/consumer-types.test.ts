@@ -16,6 +16,7 @@ const run = promisify(execFile);
 const CONSUMER = `
 import {
   verifyRange, verifyCommit, verifyTag, listKeys, fetchVerified, runResource, mergeSign, s3Get, s3Verify, s3Put, promote,
+  awsProxyAgents, proxiedFetch,
   SiggateError, UsageError, KeyConfigError, RepositoryError, GitError, RemoteError, GateClosedError, SigningError, exitCodeFor,
   type KeySummary, type FetchOptions, type FetchResult, type ResourceDeps, type ResourceIo, type ResourceKind,
   type MergeSignOptions, type MergeSignResult, type MergeSignStatus, type MergeCheck,
@@ -42,6 +43,10 @@ const options: VerifyRangeOptions = { ...base, ...range, target: 'HEAD', onProgr
 const access: S3AccessOptions = { region: 'eu-west-1', endpoint: null, forcePathStyle: false, maxAttempts: 3 };
 /** Stands for the caller's own \`new S3Client(…)\`. */
 const client: S3ClientLike = { send: async (command: object) => ({ command }) };
+/** HTTPS_PROXY / NO_PROXY for the caller's own clients: \`new S3Client({ requestHandler: agents })\`, Octokit's \`request.fetch\`. */
+const agents = awsProxyAgents(process.env);
+const proxied: typeof fetch | undefined = proxiedFetch(process.env);
+void [agents?.httpsAgent, proxied];
 const signingKey: SigningKeyRef = { name: 'release-key', armored: '-----BEGIN PGP PRIVATE KEY BLOCK-----' };
 const auth: RemoteAuth = { token: 'token' };
 const naming: PromotionNaming = { kind: 'prefix', from: 'staging-', to: 'prod-' };

@@ -47,6 +47,15 @@ describe('github-merge-sign / siggate merge-sign', () => {
     expect(await world.remote.revParse('main')).toBe(world.base);
   });
 
+  it('a bot approval exits 1; --allow-bot-approvals counts it', async () => {
+    const world = await mergeWorld(demo);
+    world.github.repo.permissions.set('renovate[bot]', 'write');
+    world.github.repo.reviews.set(7, [{ user: { login: 'renovate[bot]', type: 'Bot' }, state: 'APPROVED', commit_id: world.head }]);
+    const args = ['--pr', '7', '--repo', SLUG, '--dry-run', ...apiArgs(world.github.baseUrl)];
+    expect((await runBin('github-merge-sign', args, { cwd: world.clone.dir, env: world.env })).code).toBe(1);
+    expect((await runBin('github-merge-sign', [...args, '--allow-bot-approvals'], { cwd: world.clone.dir, env: world.env })).code).toBe(0);
+  });
+
   it('--dry-run exits 0 and leaves the remote untouched', async () => {
     const world = await mergeWorld(demo);
     const cli = await runBin('github-merge-sign', ['--pr', '7', '--repo', SLUG, '--dry-run', '--delete-branch', ...apiArgs(world.github.baseUrl)], { cwd: world.clone.dir, env: world.env });

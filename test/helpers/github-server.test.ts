@@ -58,7 +58,11 @@ beforeEach(async () => {
   gh = await startFakeGitHub({ fullName: 'acme/widgets', token: TOKEN });
   octokit = client();
 });
-afterEach(() => gh.close());
+afterEach(async () => {
+  const invalid = [...gh.invalidReplies];
+  await gh.close();
+  expect(invalid).toEqual([]);
+});
 
 describe('pulls', () => {
   it('answers a pull in GitHub’s shape, fork head included, naming the repository case-insensitively', async () => {
@@ -66,19 +70,22 @@ describe('pulls', () => {
     const { data, status, headers } = await octokit.rest.pulls.get({ owner: 'ACME', repo: 'Widgets', pull_number: 7 });
     expect(status).toBe(200);
     expect(headers['content-type']).toBe('application/json; charset=utf-8');
-    expect(data).toEqual({
+    expect(data).toMatchObject({
       number: 7,
       state: 'open',
       draft: false,
       merged: false,
       title: 'Add sprockets',
       html_url: 'https://github.example/acme/widgets/pull/7',
-      user: { login: 'mallory' },
+      user: { login: 'mallory', type: 'User' },
       mergeable: true,
       mergeable_state: 'clean',
       head: { ref: 'feature/sprockets', sha: SHA.head, label: 'mallory:feature/sprockets', user: { login: 'mallory' }, repo: { full_name: 'mallory/widgets', owner: { login: 'mallory' } } },
       base: { ref: 'main', sha: SHA.base, label: 'acme:main', user: { login: 'acme' }, repo: { full_name: 'acme/widgets', owner: { login: 'acme' } } },
     });
+    // the rest of GitHub's shape comes from its example: fields merge-sign does not read are there too
+    expect(Object.keys(data)).toEqual(expect.arrayContaining(['_links', 'author_association', 'auto_merge', 'requested_teams', 'rebaseable']));
+    expect(headers['x-ratelimit-remaining']).toBe('4999');
     expect(gh.requests).toEqual(['GET /repos/ACME/Widgets/pulls/7']);
   });
 
@@ -98,7 +105,6 @@ describe('pulls', () => {
       () => octokit.rest.pulls.get({ owner, repo, pull_number: 8 }),
       () => octokit.rest.pulls.get({ owner, repo: 'gadgets', pull_number: 7 }),
       () => octokit.rest.pulls.merge({ owner, repo, pull_number: 7 }),
-      () => octokit.rest.repos.getBranchProtection({ owner, repo, branch: 'main' }),
     ]) {
       const error = await rejection(call());
       expect(error.status).toBe(404);
@@ -108,8 +114,9 @@ describe('pulls', () => {
       'GET /repos/acme/widgets/pulls/8',
       'GET /repos/acme/gadgets/pulls/7',
       'PUT /repos/acme/widgets/pulls/7/merge',
-      'GET /repos/acme/widgets/branches/main/protection',
     ]);
+    const unprotected = await rejection(octokit.rest.repos.getBranchProtection({ owner, repo, branch: 'main' }));
+    expect([unprotected.status, unprotected.response?.data]).toEqual([404, { message: 'Branch not protected', documentation_url: 'https://docs.github.com/rest' }]);
   });
 });
 
@@ -126,7 +133,7 @@ describe('reviews', () => {
     const second = await octokit.rest.pulls.listReviews({ owner, repo, pull_number: 7, per_page: 2, page: 2 });
     expect(second.headers.link).toBe(`<${url(1)}>; rel="prev", <${url(3)}>; rel="next", <${url(3)}>; rel="last", <${url(1)}>; rel="first"`);
     const third = await octokit.rest.pulls.listReviews({ owner, repo, pull_number: 7, per_page: 2, page: 3 });
-    expect(third.data).toEqual([{ id: 5, user: { login: 'r5' }, state: 'APPROVED', commit_id: SHA.head, submitted_at: '2024-01-01T00:04:00Z', body: '' }]);
+    expect(third.data).toMatchObject([{ id: 5, user: { login: 'r5', type: 'User' }, state: 'APPROVED', commit_id: SHA.head, submitted_at: '2024-01-01T00:04:00Z', body: '', author_association: 'NONE' }]);
     expect(third.headers.link).toBe(`<${url(2)}>; rel="prev", <${url(1)}>; rel="first"`);
 
     gh.requests.length = 0;
@@ -152,7 +159,7 @@ describe('reviews', () => {
     gh.repo.reviews.set(7, [{ id: 901, user: { login: 'bob' }, state: 'CHANGES_REQUESTED', commit_id: SHA.other, submitted_at: '2025-02-03T04:05:06Z' }]);
     const one = await octokit.rest.pulls.listReviews({ owner, repo, pull_number: 7 });
     expect(one.headers.link).toBeUndefined();
-    expect(one.data).toEqual([{ id: 901, user: { login: 'bob' }, state: 'CHANGES_REQUESTED', commit_id: SHA.other, submitted_at: '2025-02-03T04:05:06Z', body: '' }]);
+    expect(one.data).toMatchObject([{ id: 901, user: { login: 'bob' }, state: 'CHANGES_REQUESTED', commit_id: SHA.other, submitted_at: '2025-02-03T04:05:06Z', body: '' }]);
     expect((await rejection(octokit.rest.pulls.listReviews({ owner, repo, pull_number: 8 }))).status).toBe(404);
   });
 });
@@ -160,12 +167,12 @@ describe('reviews', () => {
 describe('statuses and check runs', () => {
   it('combines statuses as GitHub does: none is pending, the latest per context counts, error is failure', async () => {
     const combined = async () => (await octokit.rest.repos.getCombinedStatusForRef({ owner, repo, ref: SHA.head })).data;
-    expect(await combined()).toEqual({ state: 'pending', sha: SHA.head, total_count: 0, statuses: [] });
+    expect(await combined()).toMatchObject({ state: 'pending', sha: SHA.head, total_count: 0, statuses: [] });
 
     gh.repo.statuses.set(SHA.head, [{ context: 'ci/build', state: 'success' }, { context: 'ci/lint', state: 'pending', description: 'queued', target_url: 'https://ci.example/1' }]);
     expect((await combined()).state).toBe('pending');
     gh.repo.statuses.get(SHA.head)?.push({ context: 'ci/lint', state: 'success' });
-    expect(await combined()).toEqual({
+    expect(await combined()).toMatchObject({
       state: 'success',
       sha: SHA.head,
       total_count: 2,
@@ -187,16 +194,16 @@ describe('statuses and check runs', () => {
       { name: 'lint', status: 'completed', conclusion: 'failure' },
     ]);
     const page = await octokit.rest.checks.listForRef({ owner, repo, ref: SHA.head, per_page: 2 });
-    expect(page.data).toEqual({
+    expect(page.data).toMatchObject({
       total_count: 3,
       check_runs: [
-        { id: 1, name: 'build', head_sha: SHA.head, status: 'completed', conclusion: 'success' },
+        { id: 1, name: 'build', head_sha: SHA.head, status: 'completed', conclusion: 'success', app: { id: 15368, slug: 'github-actions' } },
         { id: 2, name: 'test', head_sha: SHA.head, status: 'in_progress', conclusion: null },
       ],
     });
     const all = await octokit.paginate(octokit.rest.checks.listForRef, { owner, repo, ref: SHA.head, per_page: 2 });
     expect(all.map((run) => [run.name, run.conclusion])).toEqual([['build', 'success'], ['test', null], ['lint', 'failure']]);
-    expect((await octokit.rest.checks.listForRef({ owner, repo, ref: SHA.other })).data).toEqual({ total_count: 0, check_runs: [] });
+    expect((await octokit.rest.checks.listForRef({ owner, repo, ref: SHA.other })).data).toMatchObject({ total_count: 0, check_runs: [] });
   });
 });
 
@@ -204,15 +211,14 @@ describe('branches and refs', () => {
   it('reports branch protection, its required contexts, and an unprotected branch, slashes in names included', async () => {
     gh.repo.protection.set('release/1.x', ['ci/build', 'ci/lint']);
     const { data } = await octokit.rest.repos.getBranch({ owner, repo, branch: 'release/1.x' });
-    expect(data).toEqual({
+    expect(data).toMatchObject({
       name: 'release/1.x',
-      commit: { sha: '' },
       protected: true,
       protection: { enabled: true, required_status_checks: { enforcement_level: 'everyone', contexts: ['ci/build', 'ci/lint'], checks: [{ context: 'ci/build', app_id: null }, { context: 'ci/lint', app_id: null }] } },
     });
     expect(gh.requests).toEqual(['GET /repos/acme/widgets/branches/release%2F1.x']);
     const open = (await octokit.rest.repos.getBranch({ owner, repo, branch: 'main' })).data;
-    expect([open.protected, open.protection]).toEqual([false, { enabled: false, required_status_checks: { enforcement_level: 'off', contexts: [], checks: [] } }]);
+    expect([open.protected, open.protection]).toMatchObject([false, { enabled: false, required_status_checks: { enforcement_level: 'off', contexts: [], checks: [] } }]);
   });
 
   it('deletes a branch in the bare repository, and answers 422 for one that does not exist', async () => {
@@ -341,5 +347,51 @@ describe('faults', () => {
       expect([error.status, error.message]).toEqual([401, 'Bad credentials - https://docs.github.com/rest']);
     }
     expect((await rejection(octokit.rest.repos.getBranch({ owner, repo, branch: 'main' }))).status).toBe(401);
+  });
+});
+
+describe("GitHub's schema", () => {
+  it('a reply GitHub would never send is not sent: it becomes a 500 and is recorded', async () => {
+    // a pull request's state is open or closed in GitHub's schema; "merged" is a separate boolean
+    gh.repo.pulls.set(7, { ...pull(), state: 'merged' as 'open' });
+    expect((await rejection(octokit.rest.pulls.get({ owner, repo, pull_number: 7 }))).status).toBe(500);
+    expect(gh.invalidReplies).toHaveLength(1);
+    expect(gh.invalidReplies[0]).toContain('/state');
+    gh.invalidReplies.length = 0;
+  });
+
+  it('pages the combined status, total_count over all contexts, and check runs with filter=latest by default', async () => {
+    gh.repo.statuses.set(SHA.head, Array.from({ length: 130 }, (_, i) => ({ context: `c${i}`, state: i === 120 ? 'failure' as const : 'success' as const })));
+    const first = await octokit.rest.repos.getCombinedStatusForRef({ owner, repo, ref: SHA.head, per_page: 100 });
+    expect([first.data.total_count, first.data.statuses.length, first.data.state]).toEqual([130, 100, 'failure']);
+    const second = await octokit.rest.repos.getCombinedStatusForRef({ owner, repo, ref: SHA.head, per_page: 100, page: 2 });
+    expect(second.data.statuses.map((s) => s.context)).toContain('c120');
+    gh.repo.checkRuns.set(SHA.head, [
+      { name: 'build', status: 'completed', conclusion: 'failure' },
+      { name: 'build', status: 'completed', conclusion: 'success' },
+      { name: 'build', status: 'completed', conclusion: 'success', app: { id: 42, slug: 'other-ci' } },
+    ]);
+    const latest = await octokit.rest.checks.listForRef({ owner, repo, ref: SHA.head });
+    expect(latest.data.check_runs.map((r) => [r.conclusion, r.app?.id])).toEqual([['success', 15368], ['success', 42]]);
+    const every = await octokit.rest.checks.listForRef({ owner, repo, ref: SHA.head, filter: 'all' });
+    expect(every.data.total_count).toBe(3);
+  });
+
+  it('answers permissions, team memberships, full protection (or 404 to a non-admin) and ruleset rules', async () => {
+    gh.repo.permissions.set('bob', 'maintain');
+    const bob = (await octokit.rest.repos.getCollaboratorPermissionLevel({ owner, repo, username: 'bob' })).data;
+    expect([bob.permission, bob.role_name, bob.user?.permissions?.push]).toEqual(['write', 'maintain', true]);
+    expect((await octokit.rest.repos.getCollaboratorPermissionLevel({ owner, repo, username: 'eve' })).data.permission).toBe('read');
+    gh.repo.teams.set('acme/core', ['bob']);
+    expect((await octokit.rest.teams.getMembershipForUserInOrg({ org: 'acme', team_slug: 'core', username: 'bob' })).data.state).toBe('active');
+    expect((await rejection(octokit.rest.teams.getMembershipForUserInOrg({ org: 'acme', team_slug: 'core', username: 'eve' }))).status).toBe(404);
+    gh.repo.protection.set('main', { checks: [{ context: 'build', app_id: 15368 }], strict: true, reviews: { required_approving_review_count: 2, require_code_owner_reviews: true } });
+    const full = (await octokit.rest.repos.getBranchProtection({ owner, repo, branch: 'main' })).data;
+    expect(full).toMatchObject({ required_status_checks: { strict: true, checks: [{ context: 'build', app_id: 15368 }] }, required_pull_request_reviews: { required_approving_review_count: 2, require_code_owner_reviews: true } });
+    gh.repo.protectionReadable = false;
+    expect((await rejection(octokit.rest.repos.getBranchProtection({ owner, repo, branch: 'main' }))).status).toBe(404);
+    gh.repo.rules.set('main', [{ type: 'pull_request', parameters: { required_approving_review_count: 3, dismiss_stale_reviews_on_push: true, require_code_owner_review: false, require_last_push_approval: false, required_review_thread_resolution: false } }]);
+    const rules = (await octokit.rest.repos.getBranchRules({ owner, repo, branch: 'main' })).data;
+    expect(rules).toMatchObject([{ type: 'pull_request', ruleset_source: 'acme/widgets', parameters: { required_approving_review_count: 3 } }]);
   });
 });

@@ -65,6 +65,10 @@ export async function mergeWorld(demo: DemoWorld, options: { fork?: boolean; con
   };
   github.repo.pulls.set(PR, pull);
   github.repo.reviews.set(PR, [{ user: { login: 'bob' }, state: 'APPROVED', commit_id: head }]);
+  github.repo.permissions.set('bob', 'write');
+  registerCleanup(() => {
+    if (github.invalidReplies.length > 0) throw new Error(`the fake GitHub sent replies GitHub's schema rejects:\n${github.invalidReplies.join('\n')}`);
+  });
   github.repo.checkRuns.set(head, [{ name: 'test', status: 'completed', conclusion: 'success' }]);
   return {
     remote,
@@ -82,11 +86,19 @@ export async function mergeWorld(demo: DemoWorld, options: { fork?: boolean; con
       token: github.token,
       apiUrl: github.baseUrl,
       retryDelaysMs: [10, 10, 10],
+      env: withoutProxy(process.env),
       mergeablePollMs: [10, 20, 40],
       ...extra,
     }),
-    env: { ...process.env, ...ISOLATED_GIT, GITHUB_TOKEN: github.token, NO_COLOR: '1' },
+    env: { ...withoutProxy(process.env), ...ISOLATED_GIT, GITHUB_TOKEN: github.token, NO_COLOR: '1' },
   };
+}
+
+/** The environment without proxy variables: the fake GitHub is on loopback, and a developer's proxy must not see it. */
+export function withoutProxy(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const copy = { ...env };
+  for (const name of ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy']) delete copy[name];
+  return copy;
 }
 
 /** A clone of `remote` whose git configuration signs as alice through the demo GnuPG home. */

@@ -232,6 +232,12 @@ describe('merge-sign refuses', () => {
     const result = await mergeSign(world.options());
     await expectRefused(world, result, /merge conflict .* in deploy\.yml/);
     expect(await world.remote.revParse('main')).toBe(moved);
+    // as GitHub reports it: mergeable false, dirty — refused before signing, the conflict still named
+    world.pull.mergeable = false;
+    world.pull.mergeable_state = 'dirty';
+    const dirty = await mergeSign(world.options());
+    await expectRefused(world, dirty, /merge conflict .* in deploy\.yml/);
+    expect(dirty.commit).toBeNull();
   });
 
   it('a push when the base moved meanwhile: "base moved, run again", and the other push stays', async () => {

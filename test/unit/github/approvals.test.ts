@@ -3,8 +3,9 @@ import { judgeApprovals, type Review } from '../../../src/github/approvals.js';
 
 const HEAD = 'a'.repeat(40);
 const OLD = 'b'.repeat(40);
-const review = (login: string, state: string, commit = HEAD): Review => ({ user: { login }, state, commit_id: commit });
-const policy = { headSha: HEAD, author: 'author', required: 1 };
+const review = (login: string, state: string, commit = HEAD, type = 'User'): Review => ({ user: { login, type }, state, commit_id: commit });
+const writers = new Map(['bob', 'carol', 'dave', 'author', 'ci-bot[bot]'].map((login) => [login, 'write']));
+const policy = { headSha: HEAD, author: 'author', required: 1, permissions: writers };
 
 describe('judgeApprovals', () => {
   it('counts an approval of the head by someone other than the author', () => {
@@ -48,5 +49,25 @@ describe('judgeApprovals', () => {
 
   it('ignores reviews by deleted users', () => {
     expect(judgeApprovals([{ user: null, state: 'APPROVED', commit_id: HEAD }], policy).ok).toBe(false);
+  });
+
+  it('counts only reviewers with write, maintain or admin access (author_association is not a permission)', () => {
+    const permissions = new Map([['bob', 'read'], ['carol', 'triage'], ['dave', 'maintain'], ['erin', 'admin']]);
+    const reviews = ['bob', 'carol', 'dave', 'erin', 'frank'].map((login) => review(login, 'APPROVED'));
+    expect(judgeApprovals(reviews, { ...policy, permissions, required: 1 }).approvedBy).toEqual(['dave', 'erin']);
+    expect(judgeApprovals([review('bob', 'APPROVED')], { ...policy, permissions }).ok).toBe(false);
+  });
+
+  it('never counts a bot unless bots are allowed, and never a non-user', () => {
+    expect(judgeApprovals([review('ci-bot[bot]', 'APPROVED', HEAD, 'Bot')], policy).ok).toBe(false);
+    expect(judgeApprovals([review('ci-bot[bot]', 'APPROVED', HEAD, 'Bot')], { ...policy, allowBots: true }).ok).toBe(true);
+    expect(judgeApprovals([review('bob', 'APPROVED', HEAD, 'Organization')], { ...policy, allowBots: true }).ok).toBe(false);
+  });
+
+  it("a writer's standing request for changes blocks however many approve; a reader's does not", () => {
+    const reviews = [review('bob', 'APPROVED'), review('carol', 'CHANGES_REQUESTED')];
+    expect(judgeApprovals(reviews, policy)).toMatchObject({ ok: false, approvedBy: ['bob'], changesRequestedBy: ['carol'] });
+    const permissions = new Map([['bob', 'write'], ['carol', 'read']]);
+    expect(judgeApprovals(reviews, { ...policy, permissions })).toMatchObject({ ok: true, changesRequestedBy: [] });
   });
 });
