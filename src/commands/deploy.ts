@@ -8,7 +8,7 @@ import { runDeployCommand } from '../deploy/run-command.js';
 import type { CommandCredentials, DeployRecord, RegisterSource, SecretResolver, StateStore } from '../deploy/types.js';
 import { makeOwnedTempDir, removeOwnedTempDir } from '../files/temp-dirs.js';
 import { commandEnvOf, resolveEntrySecrets, type ResolvedSecrets } from './deploy-env.js';
-import { fetchVerified } from './fetch.js';
+import { fetchVerified, type FetchOptions } from './fetch.js';
 
 export type { CommandCredentials, DeployRecord, RegisterSource, SecretResolver, StateStore } from '../deploy/types.js';
 
@@ -101,13 +101,7 @@ async function fetchAndRun(run: LockedRun, into: string, options: DeployOptions)
     url: entry.gitUrl,
     into,
     ref: `refs/heads/${branch}`,
-    keys: entry.keys.map((key) => keyRefIn(key, options.register.baseDir)),
-    allow: entry.allow,
-    ...(entry.mode ? { mode: entry.mode } : {}),
-    since: previous?.commit ?? entry.trustRoot,
-    goneRoot: { since: entry.trustRoot },
-    allowRewind: options.allowRewind ?? false,
-    ignoreExpiry: entry.ignoreExpiry,
+    ...policyOptionsOf(entry, previous, options),
     allowWeak: entry.allowWeak,
     ...(run.secrets.authToken !== null ? { auth: { token: run.secrets.authToken } } : {}),
     force: true,
@@ -124,6 +118,37 @@ async function fetchAndRun(run: LockedRun, into: string, options: DeployOptions)
   }
   await options.state.write({ project, branch, commit: fetched.commit, deployedAt: (options.now ?? new Date()).toISOString() });
   return { ...result, deployed: true };
+}
+
+/**
+ * The gate's range and keys. Under `keys`, the last deployed commit is the trust root. Under an in-repository
+ * policy the range always starts at the introduction (the rule of each commit is read from its parents, and
+ * the introduction is the one anchor a state store cannot move); the last deployed commit must still be an
+ * ancestor of the target — no silent rollback — which `--allow-rewind` alone waives.
+ */
+function policyOptionsOf(entry: DeployEntry, previous: DeployRecord | null, options: DeployOptions): Partial<FetchOptions> {
+  const allowRewind = options.allowRewind ?? false;
+  if (entry.policy) {
+    const { intro, introSigner, keyringRef } = entry.policy;
+    return {
+      policy: entry.policy.kind,
+      keysFromRepository: true,
+      since: intro,
+      introSigner,
+      ...(keyringRef !== null ? { keyringRef } : {}),
+      // once deployed, an introduction the history lost means the branch was rewritten: not-descendant, not exit 2
+      ...(previous ? { descendsFrom: { commit: previous.commit, allowRewind }, goneRoot: { since: null } } : {}),
+    };
+  }
+  return {
+    keys: entry.keys.map((key) => keyRefIn(key, options.register.baseDir)),
+    allow: entry.allow,
+    ...(entry.mode ? { mode: entry.mode } : {}),
+    since: previous?.commit ?? entry.trustRoot,
+    goneRoot: { since: entry.trustRoot },
+    allowRewind,
+    ignoreExpiry: entry.ignoreExpiry,
+  };
 }
 
 /** The role from the entry, else from the `aws_assume_role_arn`/`aws_assume_role_duration` environment convention. */

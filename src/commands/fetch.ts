@@ -4,7 +4,7 @@ import { UsageError } from '../core/errors.js';
 import { withCacheRepositoryLock } from '../git/cache-repo.js';
 import { inspectDestination, placeCheckout, recoverInterruptedUpdate, type Destination } from '../git/checkout.js';
 import { isFullOid, quarantineRefspecs, resolveTarget, seedTrustRoot, withQuarantine } from '../git/quarantine.js';
-import { peelCommit } from '../git/refs.js';
+import { isAncestor, peelCommit } from '../git/refs.js';
 import { withRemote, type RemoteSpec } from '../remote/access.js';
 import { redactUrl } from '../remote/redact.js';
 import { isSameRemote } from '../remote/remote-identity.js';
@@ -42,6 +42,12 @@ export interface FetchOptions extends Omit<VerifyRangeOptions, 'repo' | 'target'
    * Without it such a root is an unknown revision (exit 2).
    */
   goneRoot?: { since: string | null };
+  /**
+   * For a deployer whose range starts elsewhere (an in-repository policy's introduction): the target must
+   * descend from `commit`, its last deployed one, else the range is `not-descendant` (also when the history
+   * lost it) — unless `allowRewind` here, which waives this check and nothing else.
+   */
+  descendsFrom?: { commit: string; allowRewind: boolean };
 }
 
 /** The outcome of a fetch whose verification ran: the report, the verified (or refused) commit, whether DIR changed. */
@@ -72,7 +78,9 @@ export async function fetchVerified(options: FetchOptions): Promise<FetchResult>
       const target = await resolveTarget(quarantine, ref, defaultBranch);
       if (options.since && destination.kind === 'checkout') await seedTrustRoot(quarantine, destination.path, options.since);
       const since = await sinceIn(quarantine, options);
-      if (since === GONE) return { report: goneRootReport(target.commit, options), commit: target.commit, updated: false };
+      if (since === GONE) return { report: notDescendantReport(target.commit, options, goneRootReason(options)), commit: target.commit, updated: false };
+      const rewound = await rewoundFrom(quarantine, target.commit, options.descendsFrom);
+      if (rewound) return { report: notDescendantReport(target.commit, options, rewound), commit: target.commit, updated: false };
       const report = await verifyRange({ ...verifyOptionsOf(options), since, repo: quarantine, target: target.commit });
       if (!report.ok) return { report, commit: target.commit, updated: false };
       const force = options.force === true;
@@ -91,9 +99,21 @@ async function sinceIn(quarantine: string, options: FetchOptions): Promise<strin
   return options.allowRewind ? options.goneRoot.since : GONE;
 }
 
-function goneRootReport(target: string, options: FetchOptions): RangeReport {
-  const reason = `the trust root ${options.since} is no longer in the history of the remote: the branch was rewound or rewritten`;
-  return { ok: false, status: 'not-descendant', target, since: options.since ?? null, mode: options.mode ?? 'first-parent', checked: 0, failed: 0, reason, commits: [], reused: [], warnings: [] };
+function goneRootReason(options: FetchOptions): string {
+  return `the trust root ${options.since} is no longer in the history of the remote: the branch was rewound or rewritten`;
+}
+
+/** Why the target does not descend from `descendsFrom.commit` (gone, or not an ancestor), or null when it does or rewinding is allowed. */
+async function rewoundFrom(quarantine: string, target: string, descendsFrom: FetchOptions['descendsFrom']): Promise<string | null> {
+  if (!descendsFrom || descendsFrom.allowRewind) return null;
+  const { commit } = descendsFrom;
+  if (isFullOid(commit) && (await peelCommit(quarantine, commit)) === commit && (await isAncestor(quarantine, commit, target))) return null;
+  return `the last deployed commit ${commit} is not in the history of ${target}: the branch was rewound or rewritten`;
+}
+
+function notDescendantReport(target: string, options: FetchOptions, reason: string): RangeReport {
+  const mode = options.mode ?? (options.policy === 'guix' ? 'all' : 'first-parent');
+  return { ok: false, status: 'not-descendant', target, since: options.since ?? null, mode, checked: 0, failed: 0, reason, commits: [], reused: [], warnings: [] };
 }
 
 /**
@@ -144,6 +164,6 @@ function checkText(value: string, what: string, maxBytes: number): void {
 
 /** The verification options alone; the fetch options must not reach the verifier. */
 function verifyOptionsOf(options: FetchOptions): Omit<VerifyRangeOptions, 'repo' | 'target'> {
-  const { url, into, ref, auth, sshPrivateKey, knownHostsFile, quarantine, force, goneRoot, ...verify } = options;
+  const { url, into, ref, auth, sshPrivateKey, knownHostsFile, quarantine, force, goneRoot, descendsFrom, ...verify } = options;
   return { ...verify, cache: false };
 }

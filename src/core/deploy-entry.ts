@@ -3,6 +3,7 @@
  * runs. Parsed from untrusted JSON (a file, an SSM parameter); every field is checked here, once.
  */
 import { SiggateError } from './errors.js';
+import { parseDeployPolicy, type DeployPolicy } from './deploy-policy.js';
 import type { KeyRef } from './key-source.js';
 import type { RangeMode } from './report.js';
 
@@ -24,6 +25,8 @@ export interface DeployEntry {
   mode: RangeMode | null;
   /** The first trust root, before anything was deployed: a full commit id or a signed tag. */
   trustRoot: string | null;
+  /** An in-repository policy (keys and allow list from the repository); null: `keys` and `allow`. */
+  policy: DeployPolicy | null;
   ignoreExpiry: boolean;
   allowWeak: boolean;
   /** A secret reference (`((name))`) or a literal token, for HTTPS git. */
@@ -88,13 +91,14 @@ export function parseDeployEntry(value: unknown, project: string): DeployEntry {
     if (!Array.isArray(v) || !v.every((s) => typeof s === 'string' && s !== '' && !s.includes('\0'))) fail(field, 'must be an array of non-empty strings');
     return v as string[];
   };
-  if (raw['policy'] !== undefined) fail('policy', 'is not supported by this siggate (in-repository policies come with `--policy`)');
+  const policy = parseDeployPolicy(raw['policy'], fail);
+  if (policy) refuseKeyFields(raw, policy.kind, fail);
   const branch = text('branch');
   if (branch !== null && !BRANCH_NAME.test(branch)) fail('branch', 'is not a valid branch name');
   const mode = text('mode');
   if (mode !== null && !MODES.includes(mode as RangeMode)) fail('mode', `must be one of ${MODES.join(', ')}`);
   const keys = strings('keys');
-  if (keys.length === 0) fail('keys', 'is required: inline keys, allowed_signers lines, paths or s3:// prefixes');
+  if (keys.length === 0 && !policy) fail('keys', 'is required: inline keys, allowed_signers lines, paths or s3:// prefixes');
   return {
     gitUrl: text('gitUrl', true)!,
     branch,
@@ -104,6 +108,7 @@ export function parseDeployEntry(value: unknown, project: string): DeployEntry {
     allow: strings('allow'),
     mode: mode as RangeMode | null,
     trustRoot: text('trustRoot'),
+    policy,
     ignoreExpiry: flag('ignoreExpiry'),
     allowWeak: flag('allowWeak'),
     authToken: checkReferences(text('authToken'), 'authToken', fail),
@@ -115,6 +120,16 @@ export function parseDeployEntry(value: unknown, project: string): DeployEntry {
 }
 
 type Fail = (field: string, why: string) => never;
+
+/**
+ * With an in-repository policy the allow list is the repository's: a second one (`keys`, `allow`) would be
+ * unaudited, the introduction is the trust root, and every commit is checked (as `verify --policy` refuses).
+ */
+function refuseKeyFields(raw: Record<string, unknown>, kind: string, fail: Fail): void {
+  for (const field of ['keys', 'allow', 'trustRoot', 'mode', 'ignoreExpiry']) {
+    if (raw[field] !== undefined && raw[field] !== null) fail(field, `does not apply with policy ${kind}: the repository holds the keys and allow list, the introduction is the trust root, every commit is checked`);
+  }
+}
 
 function parseCommand(value: unknown, shell: boolean, fail: Fail): DeployEntry['command'] {
   if (typeof value === 'string' && value !== '' && !value.includes('\0')) return { argv: [value], shell };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkProjectName, interpolateSecrets, parseDeployEntry, RegisterError, secretNamesIn } from '../../../src/core/deploy-entry.js';
 
+const guix = { kind: 'guix', intro: 'a'.repeat(40), introSigner: 'B'.repeat(40), keyringRef: 'keyring' };
 const base = { gitUrl: 'https://git.example.com/shop.git', command: './deploy.sh', keys: ['keys/'] };
 
 function fieldOfFailure(entry: unknown): string | null {
@@ -48,11 +49,28 @@ describe('parseDeployEntry', () => {
     ['env.DB', { ...base, env: { DB: 'x ((../db)) y' } }],
     ['authToken', { ...base, authToken: '((a/b))' }],
     ['policy', { ...base, policy: 'guix' }],
+    ['policy.kind', { gitUrl: 'x', command: 'y', policy: { ...guix, kind: 'sequoia' } }],
+    ['policy.kind', { gitUrl: 'x', command: 'y', policy: { ...guix, kind: 'constructor' } }],
+    ['policy.intro', { gitUrl: 'x', command: 'y', policy: { ...guix, intro: 'abc1234' } }],
+    ['policy.introSigner', { gitUrl: 'x', command: 'y', policy: { ...guix, introSigner: 'A'.repeat(39) } }],
+    ['policy.keyringRef', { gitUrl: 'x', command: 'y', policy: { ...guix, keyringRef: '--upload-pack=x' } }],
+    ['policy.intro_signer', { gitUrl: 'x', command: 'y', policy: { ...guix, intro_signer: 'x' } }],
+    ['keys', { ...base, policy: guix }],
+    ['allow', { gitUrl: 'x', command: 'y', allow: ['A'.repeat(40)], policy: guix }],
+    ['trustRoot', { gitUrl: 'x', command: 'y', trustRoot: 'a'.repeat(40), policy: guix }],
+    ['mode', { gitUrl: 'x', command: 'y', mode: 'tip', policy: guix }],
     ['gitURL', { ...base, gitURL: 'x' }],
     ['shell', { ...base, shell: 'yes' }],
     ['(the', ['not', 'an', 'object']],
   ])('a malformed %s is a RegisterError naming it', (field, entry) => {
     expect(fieldOfFailure(entry)).toBe(field);
+  });
+
+  it('accepts a Guix policy without keys: the introduction, its signer (spaces allowed), the keyring branch', () => {
+    const entry = parseDeployEntry({ gitUrl: 'x', command: 'y', policy: { ...guix, intro: 'AB'.repeat(20), introSigner: 'ABCD '.repeat(10) } }, 'shop');
+    expect(entry.policy).toEqual({ kind: 'guix', intro: 'ab'.repeat(20), introSigner: 'ABCD'.repeat(10), keyringRef: 'keyring' });
+    expect(entry.keys).toEqual([]);
+    expect(parseDeployEntry(base, 'shop').policy).toBeNull();
   });
 
   it('tells inline keys from paths: armored blocks and allowed_signers lines are material, the rest paths', () => {
