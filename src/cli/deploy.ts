@@ -41,7 +41,10 @@ Register entry (a local JSON file maps project names to entries; with ssm:/PATH,
   }
 The command runs in the verified work tree with the branch as its first argument, never through a
 shell (unless "shell": true and command is one script string). ((name)) is looked up in AWS Secrets
-Manager as /siggate/PROJECT/name, then /siggate/name.
+Manager as /siggate/PROJECT/name, then /siggate/name. A Guix channel replaces keys, allow, mode and
+trustRoot by "policy": { "kind": "guix", "intro": "<full commit id>", "introSigner": "<fingerprint>" }
+(optional "keyringRef"): every deploy checks from the introduction; the last deployed commit must stay
+an ancestor of the tip (--allow-rewind waives that alone).
 
 Example:
   siggate deploy shop --register deploy.json --state /var/lib/siggate-deploy
