@@ -4,7 +4,7 @@ import { checkBranchName, checkProjectName, parseDeployEntry, RegisterError, typ
 import type { KeyRef } from '../core/key-source.js';
 import type { RangeReport } from '../core/report.js';
 import { DeployCommandError } from '../deploy/errors.js';
-import { runDeployCommand } from '../deploy/run-command.js';
+import { runDeployCommand } from '../process/run-command.js';
 import type { CommandCredentials, DeployRecord, RegisterSource, SecretResolver, StateStore } from '../deploy/types.js';
 import { makeOwnedTempDir, removeOwnedTempDir } from '../files/temp-dirs.js';
 import { commandEnvOf, resolveEntrySecrets, type ResolvedSecrets } from './deploy-env.js';

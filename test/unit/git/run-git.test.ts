@@ -24,13 +24,13 @@ describe('gitEnv', () => {
 });
 
 describe('processes started from src/', () => {
-  it('only run-git.ts spawns git; other programs go through run-program.ts, signing programs through detached.ts', async () => {
+  it('only run-git.ts spawns git; other programs go through run-program.ts, signing programs through detached.ts, the deploy command through run-command.ts', async () => {
     const spawning: string[] = [];
     for (const file of await sourceFiles(SRC)) {
       const text = await readFile(file, 'utf8');
       if (/^import (?!type)[^;]*from 'node:child_process'/m.test(text)) spawning.push(relative(SRC, file));
     }
-    expect(spawning.sort()).toEqual(['git/run-git.ts', 'process/run-program.ts', 'signing/detached.ts']);
+    expect(spawning.sort()).toEqual(['git/run-git.ts', 'process/run-command.ts', 'process/run-program.ts', 'signing/detached.ts']);
     expect(await readFile(join(SRC, 'signing/detached.ts'), 'utf8')).not.toMatch(/spawn\('git'/);
     expect(() => runProgram('git', ['status'])).toThrow(/run-git/);
   });

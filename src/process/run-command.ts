@@ -1,3 +1,4 @@
+// The user's deploy command (siggate deploy): started here, beside run-program.ts, the one other place a program is spawned.
 import { spawn } from 'node:child_process';
 import { ToolError } from '../core/errors.js';
 
