@@ -8,6 +8,7 @@ import type { ParsedCommit } from '../core/commit.js';
 import type { CommitReport } from '../core/report.js';
 import { judgeEdge, requiredRights, type KeyringSummary, type SequoiaPolicy } from '../core/sequoia-policy.js';
 import type { SequoiaKeys } from '../trust/sequoia-keys.js';
+import type { SignatureChecker } from '../trust/signature-checker.js';
 
 /** The verdict on one (child, parent) pair, as a report entry for the child. */
 export interface Edge {
@@ -27,6 +28,8 @@ export interface EdgeInput {
   summarize: (keyring: string) => KeyringSummary;
   hardRevoked: ReadonlySet<string>;
   goodlist: ReadonlySet<string>;
+  /** The parent's certificates refreshed by the child's copies (null: the parent's alone). */
+  mergedChecker: () => SignatureChecker | null;
 }
 
 /** Judge one edge; never throws for what the commit or policies hold. */
@@ -39,7 +42,9 @@ export async function judgeSequoiaEdge(input: EdgeInput): Promise<Edge> {
     report: { ...(from ?? { oid, format: 'none', signer: null, signedAt: null, subject }), status: 'not-allowed', reason, remedy },
   });
   if (!keys.checker) return refuse(`the openpgp-policy.toml of its parent ${parent} vouches for nobody: ${keys.problem}`, 'fix the policy in a commit its own parent authenticates');
-  const report = await keys.checker.checkCommit(oid, input.commit);
+  // a child that changed the policy may refresh the certificates its parent lists (never add trust in new ones)
+  const checker = input.parentPolicy === input.childPolicy ? keys.checker : (input.mergedChecker() ?? keys.checker);
+  const report = await checker.checkCommit(oid, input.commit);
   if (report.status !== 'valid' || !report.signer) {
     const reason = `by the policy of its parent ${parent}: ${report.reason ?? report.status}`;
     return { parent, good: false, report: { ...report, reason } };

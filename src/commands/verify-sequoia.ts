@@ -8,7 +8,9 @@ import type { CommitReport, RangeReport } from '../core/report.js';
 import { SequoiaRepository, type PolicyAt } from '../git/sequoia-repo.js';
 import { peelToCommit, resolveRevision } from '../git/revisions.js';
 import { readCommit } from '../git/range-graph.js';
-import { sequoiaKeysOf, summarizeKeyring, type SequoiaKeys } from '../trust/sequoia-keys.js';
+import { mergedCheckerOf, sequoiaKeysOf, summarizeKeyring, type SequoiaKeys } from '../trust/sequoia-keys.js';
+import type { SignatureChecker } from '../trust/signature-checker.js';
+import type { VerifyPolicy } from '../core/verdict.js';
 import type { KeyringSummary } from '../core/sequoia-policy.js';
 import { judgeSequoiaEdge, type Edge } from './sequoia-edge.js';
 import type { GateSession } from './gate.js';
@@ -91,11 +93,15 @@ async function hardRevokedIn(gate: GateSession, state: SequoiaState, visited: Re
 export function keysOf(gate: GateSession, state: SequoiaState, policy: PolicyAt & { kind: 'file' }): SequoiaKeys {
   let keys = state.keys.get(policy.blob);
   if (!keys) {
-    const verify = { now: gate.trust.policy.now, ignoreExpiry: false, allowWeak: false, refuseWeakDigests: true };
-    keys = sequoiaKeysOf(policy.policy, verify, gate.trust.pool, gate.warn);
+    keys = sequoiaKeysOf(policy.policy, verifyPolicyOf(gate), gate.trust.pool, gate.warn);
     state.keys.set(policy.blob, keys);
   }
   return keys;
+}
+
+/** sequoia-git enforces expiry and refuses SHA-1 whatever the flags; siggate also refuses DSA and RSA under 2048 bits. */
+function verifyPolicyOf(gate: GateSession): VerifyPolicy {
+  return { now: gate.trust.policy.now, ignoreExpiry: false, allowWeak: false, refuseWeakDigests: true };
 }
 
 interface Walk {
@@ -144,7 +150,8 @@ async function edgesOf(gate: GateSession, state: SequoiaState, oid: string, walk
     parents.map(async (parent) => {
       const policy = fileOrFatal(await state.repository.policyAt(parent), parent);
       const keys = keysOf(gate, state, policy);
-      return judgeSequoiaEdge({ oid, commit, parent, parentPolicy: policy.policy, childPolicy: child, keys, summarize, hardRevoked: walk.hardRevoked, goodlist: walk.goodlist });
+      const mergedChecker = (): SignatureChecker | null => mergedCheckerOf(policy.policy, child, verifyPolicyOf(gate), gate.trust.pool);
+      return judgeSequoiaEdge({ oid, commit, parent, parentPolicy: policy.policy, childPolicy: child, keys, summarize, hardRevoked: walk.hardRevoked, goodlist: walk.goodlist, mergedChecker });
     }),
   );
 }

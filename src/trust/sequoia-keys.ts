@@ -9,7 +9,10 @@ import { KeyConfigError } from '../core/errors.js';
 import type { CryptoPool } from './crypto/pool.js';
 import { parseKeySources } from './key-sources.js';
 import { findArmoredKeyBlocks } from './openpgp/armor.js';
-import { readCertificates, type Certificate } from './openpgp/certificate.js';
+import { mergeCertificate, readCertificates, type Certificate, type SignatureRecord } from './openpgp/certificate.js';
+import { OpenpgpKeyring } from './openpgp/keyring.js';
+import { SIG } from './openpgp/signature-packet.js';
+import { Keyring } from './keyring.js';
 import { OpenpgpFormatError, OpenpgpUnsupportedError } from './openpgp/packets.js';
 import { primaryStateAt, subkeyStateAt } from './openpgp/validity.js';
 import { SignatureChecker } from './signature-checker.js';
@@ -42,6 +45,66 @@ export function sequoiaKeysOf(policy: SequoiaPolicy, verify: VerifyPolicy, pool:
     for (const subkey of verified.subkeys) if (subkeyStateAt(subkey, verify.now, false).revocation?.hard) hardRevoked.add(subkey.key.fingerprint);
   }
   return { checker: new SignatureChecker(keyring, { fingerprints: null, allows: () => true }, verify, pool), problem: null, hardRevoked };
+}
+
+const REVOCATIONS = new Set<number>([SIG.keyRevocation, SIG.subkeyRevocation, SIG.certRevocation]);
+
+/**
+ * The checker for one edge whose child changed the policy (sequoia-git `Helper::get_certs`): the parent's
+ * certificates, each merged with the child's copy of it stripped of revocations, so that a signer may
+ * refresh an expired certificate or add a signing subkey in the commit that uses it. Certificates only the
+ * child lists are never used, and the parent's revocations stay. Null when a parent keyring cannot be read
+ * this way: the caller keeps the parent's keys alone, which is stricter.
+ */
+export function mergedCheckerOf(parent: SequoiaPolicy, child: SequoiaPolicy, verify: VerifyPolicy, pool: CryptoPool | null): SignatureChecker | null {
+  const merged = new Map<string, { certificate: Certificate; source: string }>();
+  for (const entry of parent.authorizations.values()) {
+    const certificates = certificatesIn(entry.keyring);
+    if (!certificates) return null;
+    for (const certificate of certificates) {
+      const known = merged.get(certificate.primary.fingerprint);
+      if (known) mergeCertificate(known.certificate, certificate);
+      else merged.set(certificate.primary.fingerprint, { certificate, source: `openpgp-policy.toml authorization ${JSON.stringify(entry.name)}` });
+    }
+  }
+  if (merged.size === 0) return null;
+  // the child's keyrings are optional: sequoia-git skips what it cannot parse there
+  for (const entry of child.authorizations.values()) {
+    for (const certificate of certificatesIn(entry.keyring) ?? []) {
+      const known = merged.get(certificate.primary.fingerprint);
+      if (known) mergeCertificate(known.certificate, withoutRevocations(certificate));
+    }
+  }
+  const keyring = new Keyring(new OpenpgpKeyring([...merged.values()], []), [], [...merged.values()].map((m) => m.source));
+  return new SignatureChecker(keyring, { fingerprints: null, allows: () => true }, verify, pool);
+}
+
+/** The certificates of a keyring string, freshly parsed; null when any part is not a public certificate. */
+function certificatesIn(keyring: string): Certificate[] | null {
+  const certificates: Certificate[] = [];
+  try {
+    for (const block of findArmoredKeyBlocks(keyring)) {
+      if (typeof block.data === 'string' || block.kind !== 'public') return null;
+      const content = readCertificates(block.data);
+      if (content.skipped.length > 0 || content.standalone.length > 0) return null;
+      certificates.push(...content.certificates);
+    }
+  } catch (error) {
+    if (error instanceof OpenpgpFormatError || error instanceof OpenpgpUnsupportedError) return null;
+    throw error;
+  }
+  return certificates.length > 0 ? certificates : null;
+}
+
+/** A copy without revocation signatures (and without signatures that do not parse, which might be some). */
+function withoutRevocations(certificate: Certificate): Certificate {
+  const keep = (records: readonly SignatureRecord[]): SignatureRecord[] => records.filter((r) => r.packet !== null && !REVOCATIONS.has(r.packet.type));
+  return {
+    ...certificate,
+    direct: keep(certificate.direct),
+    userIds: certificate.userIds.map((u) => ({ ...u, signatures: keep(u.signatures) })),
+    subkeys: certificate.subkeys.map((k) => ({ ...k, signatures: keep(k.signatures) })),
+  };
 }
 
 /**
