@@ -62,6 +62,21 @@ beforeAll(async () => {
   c['MERGE_SIDE_HARD'] = await commit('alice', { [POLICY]: policy(base) }, [c['A']!, c['SIDE_HARD']!]);
   c['SIDE_PLAIN'] = await commit('mallory', {}, [c['R']!]);
   c['MERGE_SIDE_PLAIN'] = await commit('alice', {}, [c['A']!, c['SIDE_PLAIN']!]);
+  // carol's key expired in 2021; she refreshes it in the commit that needs it (old export + new one), or by a plain re-export
+  const { gpg } = s.world;
+  const carol = await gpg.generateKey({ name: 'Carol', email: 'carol@example.org', algo: 'ed25519', at: new Date('2020-01-01T00:00:00Z'), expire: '1y' });
+  const carolOld = await gpg.exportPublic(carol);
+  const asCarol = (at: string) => ({ sign: { gpg, key: carol, at: new Date(at) } });
+  const withCarol = (armored: string): Entry[] => [...base, { name: 'Carol <carol@example.org>', rights: COMMITTER, keys: [{ armored }] }];
+  c['CAROL'] = await commit('alice', { [POLICY]: policy(withCarol(carolOld)) }, [c['A']!]);
+  c['CAROL_2020'] = await s.repo.commit({ message: 'carol in 2020\n', parents: [c['CAROL']!], ...asCarol('2020-06-01T00:00:00Z') });
+  await gpg.setExpire(carol, '10y', { at: new Date('2022-01-01T00:00:00Z') });
+  const carolNew = await gpg.exportPublic(carol);
+  // GnuPG signs with the refreshed key; the parent policy still holds the expired copy
+  c['CAROL_2022'] = await s.repo.commit({ message: 'carol in 2022\n', parents: [c['CAROL']!], ...asCarol('2022-02-01T00:00:00Z') });
+  c['CAROL_REFRESH'] = await s.repo.commit({ message: 'carol refreshes\n', parents: [c['CAROL']!], files: { [POLICY]: policy(withCarol(carolOld + carolNew)) }, ...asCarol('2022-02-01T00:00:00Z') });
+  c['CAROL_REEXPORT'] = await s.repo.commit({ message: 'carol re-exports\n', parents: [c['CAROL']!], files: { [POLICY]: policy(withCarol(carolNew)) }, ...asCarol('2022-02-01T00:00:00Z') });
+  c['CAROL_ELSEWHERE'] = await s.repo.commit({ message: 'refreshed elsewhere\n', parents: [c['CAROL']!], files: { 'notes.txt': carolNew }, ...asCarol('2022-02-01T00:00:00Z') });
   // an unrelated root with its own policy
   c['ROOT2'] = await commit('alice', { [POLICY]: policy(base) }, []);
   c['ROOT2_A'] = await commit('bob', {}, [c['ROOT2']!]);
@@ -193,6 +208,32 @@ describe('revocation and the goodlist', () => {
 
   it('control: the same merge of a side branch that revokes nothing passes through bob', async () => {
     expect((await s.verify(c['MERGE_SIDE_PLAIN']!)).status).toBe('passed');
+  });
+});
+
+describe('expiry', () => {
+  it('a signature made after the key expired (per the parent policy) is refused', async () => {
+    const report = await s.verify(c['CAROL_2022']!);
+    expect(report.ok).toBe(false);
+    expect(statusesOf(report).get(c['CAROL_2022']!)).toBe('expired-key');
+  });
+
+  it('control: a signature made while the key was valid passes', async () => {
+    expect((await s.verify(c['CAROL_2020']!)).status).toBe('passed');
+  });
+
+  it('control: the signer may refresh the certificate in the commit that needs it (packets added)', async () => {
+    expect((await s.verify(c['CAROL_REFRESH']!)).status).toBe('passed');
+  });
+
+  it('a refresh that drops self-signatures (a plain GnuPG re-export) needs retire_user', async () => {
+    const report = await s.verify(c['CAROL_REEXPORT']!);
+    expect(report.ok).toBe(false);
+    expect(statusesOf(report).get(c['CAROL_REEXPORT']!)).toBe('not-allowed');
+  });
+
+  it('a refreshed certificate outside the policy file does not count', async () => {
+    expect((await s.verify(c['CAROL_ELSEWHERE']!)).ok).toBe(false);
   });
 });
 
