@@ -9,7 +9,6 @@ import { SequoiaRepository, type PolicyAt } from '../git/sequoia-repo.js';
 import { peelToCommit, resolveRevision } from '../git/revisions.js';
 import { readCommit } from '../git/range-graph.js';
 import { mergedCheckerOf, sequoiaKeysOf, summarizeKeyring, type SequoiaKeys } from '../trust/sequoia-keys.js';
-import type { SignatureChecker } from '../trust/signature-checker.js';
 import type { VerifyPolicy } from '../core/verdict.js';
 import type { KeyringSummary } from '../core/sequoia-policy.js';
 import { judgeSequoiaEdge, type Edge } from './sequoia-edge.js';
@@ -150,7 +149,7 @@ async function edgesOf(gate: GateSession, state: SequoiaState, oid: string, walk
     parents.map(async (parent) => {
       const policy = fileOrFatal(await state.repository.policyAt(parent), parent);
       const keys = keysOf(gate, state, policy);
-      const mergedChecker = (): SignatureChecker | null => mergedCheckerOf(policy.policy, child, verifyPolicyOf(gate), gate.trust.pool);
+      const mergedChecker = (): ReturnType<typeof mergedCheckerOf> => mergedCheckerOf(policy.policy, child, verifyPolicyOf(gate), gate.trust.pool);
       return judgeSequoiaEdge({ oid, commit, parent, parentPolicy: policy.policy, childPolicy: child, keys, summarize, hardRevoked: walk.hardRevoked, goodlist: walk.goodlist, mergedChecker });
     }),
   );

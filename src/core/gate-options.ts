@@ -142,6 +142,7 @@ function sequoiaPolicyOf(options: RangeOptions, since: string | null): SequoiaRa
   if (!since || !/^(?:[0-9a-f]{40}|[0-9a-f]{64})$/i.test(since)) throw new UsageError('--policy sequoia needs the trust root as --since: the full id of the commit whose openpgp-policy.toml you trust');
   if (options.mode !== undefined && options.mode !== 'all') throw new UsageError('--policy sequoia authenticates a path through the whole graph (--mode all), as sq-git log does');
   if (options.allowUnsignedRoot) throw new UsageError('--policy sequoia trusts the trust root as given: --allow-unsigned-root does not apply');
+  if (options.allowRewind) throw new UsageError('--policy sequoia authenticates a path down to the trust root: --allow-rewind does not apply');
   if (options.introSigner || options.keyringRef) throw new UsageError('--intro-signer and --keyring-ref only apply with --policy guix');
   return { kind: 'sequoia' };
 }

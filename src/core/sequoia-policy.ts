@@ -54,6 +54,8 @@ class PolicyShapeError extends Error {}
 function policyOf(root: TomlTable): SequoiaPolicy {
   const version = root.get('version') ?? 0n;
   if (typeof version !== 'bigint' || version < 0n) throw new PolicyShapeError('version must be a non-negative integer');
+  // the specification defines version 0 only and says a reader SHOULD refuse another (sq-git 0.4.0 reads any)
+  if (version !== 0n) throw new PolicyShapeError(`version ${version} is not 0, the only version the specification defines`);
   const goodlist = root.get('commit_goodlist') ?? [];
   if (!Array.isArray(goodlist) || !goodlist.every((id): id is string => typeof id === 'string')) throw new PolicyShapeError('commit_goodlist must be an array of strings');
   const table = root.get('authorization') ?? new Map<string, TomlValue>();

@@ -20,6 +20,8 @@ import { SignatureChecker } from './signature-checker.js';
 /** A policy's keys: `checker` is null when a keyring cannot be read (the policy then vouches for nobody). */
 export interface SequoiaKeys {
   checker: SignatureChecker | null;
+  /** Whether the certificate `fingerprint` carries a self-signature made after `at` (see {@link selfSignedAfter}). */
+  selfSignedAfter: (fingerprint: string, at: Date) => boolean;
   problem: string | null;
   /** Primary and subkey fingerprints that a copy in this policy revokes hard (compromised, unspecified, no reason). */
   hardRevoked: ReadonlySet<string>;
@@ -28,15 +30,15 @@ export interface SequoiaKeys {
 /** Parse the certificates of a policy into a checker that accepts any of them; who may sign what is judged after. */
 export function sequoiaKeysOf(policy: SequoiaPolicy, verify: VerifyPolicy, pool: CryptoPool | null, warn: (message: string) => void): SequoiaKeys {
   const sources = [...policy.authorizations.values()].map((a) => ({ name: `openpgp-policy.toml authorization ${JSON.stringify(a.name)}`, bytes: Buffer.from(a.keyring, 'utf8') }));
-  if (sources.length === 0) return { checker: null, problem: 'the policy authorizes nobody', hardRevoked: new Set() };
+  if (sources.length === 0) return { checker: null, selfSignedAfter: () => true, problem: 'the policy authorizes nobody', hardRevoked: new Set() };
   let keyring;
   try {
     keyring = parseKeySources(sources, warn);
   } catch (error) {
     if (!(error instanceof KeyConfigError)) throw error;
-    return { checker: null, problem: error.message, hardRevoked: new Set() };
+    return { checker: null, selfSignedAfter: () => true, problem: error.message, hardRevoked: new Set() };
   }
-  if (keyring.ssh.length > 0) return { checker: null, problem: 'a keyring holds an SSH key, not an OpenPGP certificate', hardRevoked: new Set() };
+  if (keyring.ssh.length > 0) return { checker: null, selfSignedAfter: () => true, problem: 'a keyring holds an SSH key, not an OpenPGP certificate', hardRevoked: new Set() };
   const hardRevoked = new Set<string>();
   for (const entry of keyring.openpgp.entries) {
     const verified = entry.verified();
@@ -44,7 +46,22 @@ export function sequoiaKeysOf(policy: SequoiaPolicy, verify: VerifyPolicy, pool:
     if (primaryStateAt(verified, verify.now, false).revocation?.hard) for (const fpr of [entry.fingerprint, ...subkeys]) hardRevoked.add(fpr);
     for (const subkey of verified.subkeys) if (subkeyStateAt(subkey, verify.now, false).revocation?.hard) hardRevoked.add(subkey.key.fingerprint);
   }
-  return { checker: new SignatureChecker(keyring, { fingerprints: null, allows: () => true }, verify, pool), problem: null, hardRevoked };
+  return { checker: new SignatureChecker(keyring, { fingerprints: null, allows: () => true }, verify, pool), selfSignedAfter: selfSignedAfterIn(keyring), problem: null, hardRevoked };
+}
+
+/**
+ * siggate judges a key by GnuPG's rule (its newest self-signature, even one made after the signature);
+ * sequoia-git by the self-signatures in force when the signature was made. The two agree unless the
+ * certificate carries a self-signature newer than the signature: the caller refuses that case.
+ */
+function selfSignedAfterIn(keyring: Keyring): (fingerprint: string, at: Date) => boolean {
+  return (fingerprint, at) => {
+    const entry = keyring.openpgp.entries.find((e) => e.fingerprint === fingerprint);
+    if (!entry) return true;
+    const verified = entry.verified();
+    const packets = [...verified.direct, ...verified.userIds.flatMap((u) => u.signatures), ...verified.subkeys.flatMap((s) => s.bindings.map((b) => b.packet))];
+    return packets.some((p) => p.type !== SIG.certRevocation && (p.created?.getTime() ?? Infinity) > at.getTime());
+  };
 }
 
 const REVOCATIONS = new Set<number>([SIG.keyRevocation, SIG.subkeyRevocation, SIG.certRevocation]);
@@ -56,7 +73,7 @@ const REVOCATIONS = new Set<number>([SIG.keyRevocation, SIG.subkeyRevocation, SI
  * child lists are never used, and the parent's revocations stay. Null when a parent keyring cannot be read
  * this way: the caller keeps the parent's keys alone, which is stricter.
  */
-export function mergedCheckerOf(parent: SequoiaPolicy, child: SequoiaPolicy, verify: VerifyPolicy, pool: CryptoPool | null): SignatureChecker | null {
+export function mergedCheckerOf(parent: SequoiaPolicy, child: SequoiaPolicy, verify: VerifyPolicy, pool: CryptoPool | null): Pick<SequoiaKeys, 'checker' | 'selfSignedAfter'> | null {
   const merged = new Map<string, { certificate: Certificate; source: string }>();
   for (const entry of parent.authorizations.values()) {
     const certificates = certificatesIn(entry.keyring);
@@ -76,7 +93,7 @@ export function mergedCheckerOf(parent: SequoiaPolicy, child: SequoiaPolicy, ver
     }
   }
   const keyring = new Keyring(new OpenpgpKeyring([...merged.values()], []), [], [...merged.values()].map((m) => m.source));
-  return new SignatureChecker(keyring, { fingerprints: null, allows: () => true }, verify, pool);
+  return { checker: new SignatureChecker(keyring, { fingerprints: null, allows: () => true }, verify, pool), selfSignedAfter: selfSignedAfterIn(keyring) };
 }
 
 /** The certificates of a keyring string, freshly parsed; null when any part is not a public certificate. */

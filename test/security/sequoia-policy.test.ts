@@ -40,6 +40,7 @@ beforeAll(async () => {
   c['BOBVERSION'] = await commit('bob', { [POLICY]: policy(base, { version: 1 }) }, [c['A']!]);
   c['ALICEVERSION'] = await commit('alice', { [POLICY]: policy(base, { version: 1 }) }, [c['A']!]);
   c['BOBGOOD'] = await commit('bob', { [POLICY]: policy(base, { goodlist: [c['M']!] }) }, [c['A']!]);
+  c['ALICEGOOD'] = await commit('alice', { [POLICY]: policy(base, { goodlist: [c['M']!] }) }, [c['A']!]);
   // merges: the any-parent rule
   c['MERGE_ALICE'] = await commit('alice', {}, [c['A']!, c['M']!]);
   c['MERGE_MALLORY'] = await commit('mallory', {}, [c['A']!, c['M']!]);
@@ -76,6 +77,8 @@ beforeAll(async () => {
   c['CAROL_2022'] = await s.repo.commit({ message: 'carol in 2022\n', parents: [c['CAROL']!], ...asCarol('2022-02-01T00:00:00Z') });
   c['CAROL_REFRESH'] = await s.repo.commit({ message: 'carol refreshes\n', parents: [c['CAROL']!], files: { [POLICY]: policy(withCarol(carolOld + carolNew)) }, ...asCarol('2022-02-01T00:00:00Z') });
   c['CAROL_REEXPORT'] = await s.repo.commit({ message: 'carol re-exports\n', parents: [c['CAROL']!], files: { [POLICY]: policy(withCarol(carolNew)) }, ...asCarol('2022-02-01T00:00:00Z') });
+  c['CAROL_BACKDATED'] = await s.repo.commit({ message: 'carol, dated before her refresh\n', parents: [c['CAROL_REFRESH']!], ...asCarol('2020-07-01T00:00:00Z') });
+  c['CAROL_AFTER'] = await s.repo.commit({ message: 'carol after her refresh\n', parents: [c['CAROL_REFRESH']!], ...asCarol('2022-03-01T00:00:00Z') });
   c['CAROL_ELSEWHERE'] = await s.repo.commit({ message: 'refreshed elsewhere\n', parents: [c['CAROL']!], files: { 'notes.txt': carolNew }, ...asCarol('2022-02-01T00:00:00Z') });
   // an unrelated root with its own policy
   c['ROOT2'] = await commit('alice', { [POLICY]: policy(base) }, []);
@@ -148,9 +151,13 @@ describe('changes to the policy', () => {
     expect(statusesOf(report).get(c['ALICERETIRE2']!)).toBe('unknown-key');
   });
 
-  it('the version and the goodlist need audit', async () => {
-    for (const name of ['BOBVERSION', 'BOBGOOD']) expect((await s.verify(c[name]!)).ok, name).toBe(false);
-    expect((await s.verify(c['ALICEVERSION']!)).status).toBe('passed');
+  it('the goodlist needs audit', async () => {
+    expect((await s.verify(c['BOBGOOD']!)).ok).toBe(false);
+    expect((await s.verify(c['ALICEGOOD']!)).status).toBe('passed');
+  });
+
+  it('a version other than 0 is refused, even from an auditor (the specification defines only 0)', async () => {
+    for (const name of ['BOBVERSION', 'ALICEVERSION']) expect((await s.verify(c[name]!)).ok, name).toBe(false);
   });
 });
 
@@ -230,6 +237,13 @@ describe('expiry', () => {
     const report = await s.verify(c['CAROL_REEXPORT']!);
     expect(report.ok).toBe(false);
     expect(statusesOf(report).get(c['CAROL_REEXPORT']!)).toBe('not-allowed');
+  });
+
+  it('a signature dated before a self-signature its certificate carries in the parent policy is refused (siggate cannot tell which self-signature was in force)', async () => {
+    const report = await s.verify(c['CAROL_BACKDATED']!);
+    expect(report.ok).toBe(false);
+    expect(statusesOf(report).get(c['CAROL_BACKDATED']!)).toBe('not-allowed');
+    expect((await s.verify(c['CAROL_AFTER']!)).status).toBe('passed');
   });
 
   it('a refreshed certificate outside the policy file does not count', async () => {
