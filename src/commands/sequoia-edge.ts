@@ -8,7 +8,6 @@ import type { ParsedCommit } from '../core/commit.js';
 import type { CommitReport } from '../core/report.js';
 import { judgeEdge, requiredRights, type KeyringSummary, type SequoiaPolicy } from '../core/sequoia-policy.js';
 import type { SequoiaKeys } from '../trust/sequoia-keys.js';
-import type { SignatureChecker } from '../trust/signature-checker.js';
 
 /** The verdict on one (child, parent) pair, as a report entry for the child. */
 export interface Edge {
@@ -29,7 +28,7 @@ export interface EdgeInput {
   hardRevoked: ReadonlySet<string>;
   goodlist: ReadonlySet<string>;
   /** The parent's certificates refreshed by the child's copies (null: the parent's alone). */
-  mergedChecker: () => SignatureChecker | null;
+  mergedChecker: () => Pick<SequoiaKeys, 'checker' | 'selfSignedAfter'> | null;
 }
 
 /** Judge one edge; never throws for what the commit or policies hold. */
@@ -43,13 +42,16 @@ export async function judgeSequoiaEdge(input: EdgeInput): Promise<Edge> {
   });
   if (!keys.checker) return refuse(`the openpgp-policy.toml of its parent ${parent} vouches for nobody: ${keys.problem}`, 'fix the policy in a commit its own parent authenticates');
   // a child that changed the policy may refresh the certificates its parent lists (never add trust in new ones)
-  const checker = input.parentPolicy === input.childPolicy ? keys.checker : (input.mergedChecker() ?? keys.checker);
-  const report = await checker.checkCommit(oid, input.commit);
+  const used = (input.parentPolicy === input.childPolicy ? null : input.mergedChecker()) ?? keys;
+  const report = await used.checker!.checkCommit(oid, input.commit);
   if (report.status !== 'valid' || !report.signer) {
     const reason = `by the policy of its parent ${parent}: ${report.reason ?? report.status}`;
     return { parent, good: false, report: { ...report, reason } };
   }
   const signer = report.signer;
+  if (report.signedAt && used.selfSignedAfter(signer.fingerprint, new Date(report.signedAt))) {
+    return refuse(`signed by ${signer.fingerprint} on ${report.signedAt}, before a self-signature its certificate carries in the policy: sequoia-git would judge the key by its older self-signatures, which siggate does not keep apart`, 'sign again now (after the newest self-signature of the certificate)', report);
+  }
   const required = input.parentPolicy === input.childPolicy ? { ok: true as const, rights: new Set<never>() } : requiredRights(input.parentPolicy, input.childPolicy, input.summarize);
   if (!required.ok) return refuse(`its change to openpgp-policy.toml cannot be judged: ${required.problem}`, 'change the policy with keyrings sequoia-git and siggate can read', report);
   const holds = (keyring: string, fingerprint: string): boolean => {
