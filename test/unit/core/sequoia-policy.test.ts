@@ -46,6 +46,7 @@ describe('parseTomlSubset', () => {
   it.each([
     ['a duplicate key', 'a = 1\na = 2\n'],
     ['a table defined twice', '[t]\n[t]\n'],
+    ['a table defined twice under two spellings of one name', '[authorization."a"]\n[authorization."\\u0061"]\n'],
     ['a value then a table of the same name', 'a = 1\n[a]\n'],
     ['an inline table', 'a = { b = 1 }\n'],
     ['an array of tables', '[[a]]\n'],
