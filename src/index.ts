@@ -12,6 +12,7 @@ export { s3Get, s3Verify, type S3VerifyOptions, type ArtifactReport, type Artifa
 export { s3Put, type S3PutOptions, type PutReport } from './commands/s3-put.js';
 export { promote, type PromoteOptions, type PromoteResult, type PromoteStatus } from './commands/promote.js';
 export { showPolicy, type PolicyEntry, type PolicyReport, type PolicyShowOptions } from './commands/policy-show.js';
+export { showSequoiaPolicy, type SequoiaPolicyEntry, type SequoiaPolicyReport, type SequoiaPolicyShowOptions } from './commands/policy-show-sequoia.js';
 export type { PromotionNaming } from './core/promotion.js';
 export type { Verdict, VerdictStatus, SignatureFormat, Signer } from './core/verdict.js';
 export type { CommitReport, MergeCheck, RangeMode, RangeReport, RangeStatus, TagReport } from './core/report.js';

@@ -45,7 +45,7 @@ function parsePolicy(value: string): PolicyKind {
   try {
     return parsePolicyKind(value, '--policy');
   } catch {
-    throw new InvalidArgumentError('expected keys or guix');
+    throw new InvalidArgumentError('expected keys, guix or sequoia');
   }
 }
 
@@ -74,7 +74,7 @@ export function addRangeOptions(command: Command): Command {
     .option('--mode <mode>', 'tip | first-parent | all', parseMode)
     .option('--allow-rewind', 'accept a target that does not descend from the trust root')
     .option('--allow-unsigned-root', 'accept a trust root anyone who can push it could move (a lightweight or unsigned tag, a branch), with a warning')
-    .option('--policy <kind>', 'where the allow list lives: keys (--keys/--allow, default) or guix (.guix-authorizations and the keyring branch, from the introduction --since)', parsePolicy)
+    .option('--policy <kind>', 'where the allow list lives: keys (--keys/--allow, default), guix (.guix-authorizations and the keyring branch, from the introduction --since) or sequoia (openpgp-policy.toml, from the trust root --since)', parsePolicy)
     .option('--intro-signer <fingerprint>', "guix: the fingerprint that signed the channel's introduction (spaces allowed)")
     .option('--keyring-ref <branch>', "guix: the keyring branch (default: .guix-channel's keyring-reference, else keyring; a local branch, else origin/…)");
 }
@@ -95,7 +95,7 @@ export function policyOptionsOf(flags: PolicyFlags): GateOptions {
 export function rangeOptionsOf(flags: RangeFlags): RangeOptions & Pick<GateOptions, 'keysFromRepository'> {
   return {
     ...(flags.policy ? { policy: flags.policy } : {}),
-    ...(flags.policy === 'guix' ? { keysFromRepository: true } : {}),
+    ...(flags.policy === 'guix' || flags.policy === 'sequoia' ? { keysFromRepository: true } : {}),
     ...(flags.introSigner !== undefined ? { introSigner: flags.introSigner } : {}),
     ...(flags.keyringRef !== undefined ? { keyringRef: flags.keyringRef } : {}),
     since: flags.since ?? null,

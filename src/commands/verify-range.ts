@@ -7,6 +7,7 @@ import { peelToCommit, resolveRevision } from '../git/revisions.js';
 import { withGate, type GateSession } from './gate.js';
 import { resolveTrustRoot, type TrustRoot } from './trust-root.js';
 import { verifyGuixRangeIn } from './verify-guix.js';
+import { verifySequoiaRangeIn } from './verify-sequoia.js';
 import type { VerifyOptions, VerifyRangeOptions } from './types.js';
 
 const IN_FLIGHT = 128;
@@ -30,6 +31,7 @@ export async function verifyRange(options: VerifyRangeOptions): Promise<RangeRep
 /** `verifyRange` within an open gate session: keys, reader and workers are reused across calls. */
 export async function verifyRangeIn(gate: GateSession, request: RangeRequest): Promise<RangeReport> {
   const range = rangePolicyOf(request);
+  if (range.inRepository?.kind === 'sequoia') return verifySequoiaRangeIn(gate, request, { ...range, inRepository: range.inRepository });
   if (range.inRepository) return verifyGuixRangeIn(gate, request, { ...range, inRepository: range.inRepository });
   const targetRev = request.target ?? 'HEAD';
   const target = (await peelToCommit(gate.reader, await resolveRevision(gate.reader, targetRev), targetRev)).oid;

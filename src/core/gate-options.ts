@@ -47,11 +47,19 @@ export interface RangeOptions {
   /** `guix`: the keyring branch. Default: the `keyring-reference` of `.guix-channel` at the target, else `keyring`. */
   keyringRef?: string | null;
   /** The in-repository policy already normalised (a `RangePolicy` passed on); `policy: 'guix'` takes precedence. */
-  inRepository?: GuixRangePolicy | null;
+  inRepository?: InRepositoryPolicy | null;
 }
 
 /** Where a range's allow list lives. */
-export type PolicyKind = 'keys' | 'guix';
+export type PolicyKind = 'keys' | 'guix' | 'sequoia';
+
+/** A policy kept in the repository itself. */
+export type InRepositoryPolicy = GuixRangePolicy | SequoiaRangePolicy;
+
+/** sequoia-git's policy: `openpgp-policy.toml` of each parent, from the trust root (`since`) whose policy is trusted. */
+export interface SequoiaRangePolicy {
+  kind: 'sequoia';
+}
 
 /** A Guix channel's policy: the introduction is the range's trust root. */
 export interface GuixRangePolicy {
@@ -79,7 +87,7 @@ export interface RangePolicy {
   allowRewind: boolean;
   allowUnsignedRoot: boolean;
   /** null: the keys and allow list given. */
-  inRepository: GuixRangePolicy | null;
+  inRepository: InRepositoryPolicy | null;
 }
 
 /** Apply the defaults to the gate's options. */
@@ -87,7 +95,7 @@ export function gatePolicyOf(options: GateOptions): GatePolicy {
   const keysFromRepository = options.keysFromRepository ?? false;
   if (keysFromRepository) {
     // a second source of keys would be a second, unaudited allow list
-    if (options.keys?.length || options.allow?.length || options.allowFile?.length) throw new UsageError('--policy guix takes its keys from the keyring branch and its allow list from .guix-authorizations: --keys, --allow and --allow-file do not apply');
+    if (options.keys?.length || options.allow?.length || options.allowFile?.length) throw new UsageError('--policy guix and --policy sequoia take their keys and allow list from the repository: --keys, --allow and --allow-file do not apply');
     return { keys: [], allow: [], allowFile: [], ignoreExpiry: true, allowWeak: options.allowWeak ?? false, now: options.now ?? new Date(), keysFromRepository };
   }
   const keys = options.keys ?? [DEFAULT_KEYS];
@@ -106,7 +114,7 @@ export function gatePolicyOf(options: GateOptions): GatePolicy {
 /** Apply the defaults to a range: the mode follows from whether there is a trust root. */
 export function rangePolicyOf(options: RangeOptions): RangePolicy {
   const since = options.since === undefined || options.since === '' ? null : options.since;
-  const inRepository = options.policy === 'guix' ? guixPolicyOf(options, since) : (options.inRepository ?? null);
+  const inRepository = options.policy === 'guix' ? guixPolicyOf(options, since) : options.policy === 'sequoia' ? sequoiaPolicyOf(options, since) : (options.inRepository ?? null);
   if (!inRepository && (options.introSigner || options.keyringRef)) throw new UsageError('an introduction signer and a keyring branch only apply with --policy guix');
   return {
     since,
@@ -129,10 +137,20 @@ function guixPolicyOf(options: RangeOptions, since: string | null): GuixRangePol
   return { kind: 'guix', introSigner, keyringRef };
 }
 
+/** sequoia-git authenticates a path from the trust root, whose policy is trusted: a commit id, as for Guix. */
+function sequoiaPolicyOf(options: RangeOptions, since: string | null): SequoiaRangePolicy {
+  if (!since || !/^(?:[0-9a-f]{40}|[0-9a-f]{64})$/i.test(since)) throw new UsageError('--policy sequoia needs the trust root as --since: the full id of the commit whose openpgp-policy.toml you trust');
+  if (options.mode !== undefined && options.mode !== 'all') throw new UsageError('--policy sequoia authenticates a path through the whole graph (--mode all), as sq-git log does');
+  if (options.allowUnsignedRoot) throw new UsageError('--policy sequoia trusts the trust root as given: --allow-unsigned-root does not apply');
+  if (options.allowRewind) throw new UsageError('--policy sequoia authenticates a path down to the trust root: --allow-rewind does not apply');
+  if (options.introSigner || options.keyringRef) throw new UsageError('--intro-signer and --keyring-ref only apply with --policy guix');
+  return { kind: 'sequoia' };
+}
+
 /** A policy name as a user wrote it. */
 export function parsePolicyKind(value: unknown, where: string): PolicyKind {
-  if (value === 'keys' || value === 'guix') return value;
-  throw new UsageError(`${where} must be keys or guix, not ${JSON.stringify(value)}`);
+  if (value === 'keys' || value === 'guix' || value === 'sequoia') return value;
+  throw new UsageError(`${where} must be keys, guix or sequoia, not ${JSON.stringify(value)}`);
 }
 
 /** `first-parent` from a trust root, else only the tip (what git-resource checks). */

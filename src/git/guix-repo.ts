@@ -19,7 +19,8 @@ export interface GuixKeyring {
   sources: KeySource[];
 }
 
-interface CommitHead {
+/** A commit's tree and parents. */
+export interface CommitHead {
   tree: string;
   parents: string[];
 }
@@ -153,7 +154,7 @@ export class GuixRepository {
 }
 
 /** The tree and parents of a raw commit: its first header lines, read without decoding the rest. */
-function headOf(content: Uint8Array, commit: string): CommitHead {
+export function headOf(content: Uint8Array, commit: string): CommitHead {
   const bytes = Buffer.from(content.buffer, content.byteOffset, content.length);
   let tree: string | undefined;
   const parents: string[] = [];

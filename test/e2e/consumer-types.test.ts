@@ -30,6 +30,7 @@ import {
   type DeployOptions, type DeployResult, type RoleRequest, type CommandCredentials, type DeployRecord, type RegisterSource,
   type SecretResolver, type StateStore, type DeployTriggerOptions, type DeployTriggerResult, type SnsEvent,
   showPolicy, type PolicyEntry, type PolicyReport, type PolicyShowOptions, type PolicyKind,
+  showSequoiaPolicy, type SequoiaPolicyEntry, type SequoiaPolicyReport, type SequoiaPolicyShowOptions,
 } from 'siggate';
 
 const inline: KeySource = { name: 'deploy.asc', bytes: new Uint8Array([1, 2, 3]) };
@@ -58,6 +59,13 @@ export async function authorizations(): Promise<string[]> {
   const shown: PolicyShowOptions = { repo: '.', rev: 'HEAD', policy, since: String(channel.since) };
   const report: PolicyReport = await showPolicy(shown);
   return report.entries.map((entry: PolicyEntry) => \`\${entry.fingerprint} \${entry.since}\`);
+}
+
+export async function sequoiaEntities(): Promise<string[]> {
+  const sequoia: RangeOptions = { policy: 'sequoia', since: 'e582b07e73f9376be102df97d46a70282763fe32' };
+  const shown: SequoiaPolicyShowOptions = { repo: '.', rev: 'HEAD' };
+  const report: SequoiaPolicyReport = await showSequoiaPolicy(shown);
+  return report.entries.map((entry: SequoiaPolicyEntry) => \`\${entry.name} \${entry.rights.join(',')} \${String(sequoia.since)}\`);
 }
 
 export function describeVerdict(verdict: Verdict): string {

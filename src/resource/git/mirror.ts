@@ -50,7 +50,8 @@ export async function updateMirror(cacheDir: string, source: ResourceSource, rem
   const since = source.range.since;
   const wantsTags = since !== null && !/^[0-9a-f]{40,64}$/.test(since);
   // policy guix: the keyring branch too (the keys come from it)
-  const keyring = source.range.inRepository ? [`+refs/heads/${source.range.inRepository.keyringRef ?? 'keyring'}:refs/remotes/origin/${source.range.inRepository.keyringRef ?? 'keyring'}`] : [];
+  const guix = source.range.inRepository?.kind === 'guix' ? source.range.inRepository : null;
+  const keyring = guix ? [`+refs/heads/${guix.keyringRef ?? 'keyring'}:refs/remotes/origin/${guix.keyringRef ?? 'keyring'}`] : [];
   const refspecs = [`+${source.branch ? tipRef : 'HEAD'}:${tipRef}`, ...(wantsTags ? ['+refs/tags/*:refs/tags/*'] : []), ...keyring];
   return withCacheRepositoryLock(gitDir, async () => {
     try {

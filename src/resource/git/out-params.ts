@@ -65,7 +65,7 @@ export function parseOutParams(params: Json, source: ResourceSource, src: string
   if (!repository) throw new UsageError('invalid payload (missing repository): params.repository is required');
   if (rebase && merge) throw new UsageError('invalid push strategy (either merge or rebase can be set, but not both)');
   // the commits a rebase or merge creates are checked alone against the source's keys, and with policy guix there are none
-  if ((rebase || merge) && source.range.inRepository) throw new UsageError('params.rebase and params.merge are not supported with source.policy guix: push commits the channel authorizes as they are');
+  if ((rebase || merge) && source.range.inRepository) throw new UsageError(`params.rebase and params.merge are not supported with source.policy ${source.range.inRepository.kind}: push commits the repository's policy authorizes as they are`);
   if (promoting && (tag || branchOverride || annotate)) throw new UsageError('params.promote and params.bump go without params.tag, params.branch and params.annotate');
   if (annotate && !tag) throw new UsageError('params.annotate needs params.tag');
   return {

@@ -134,7 +134,7 @@ export function parseSource(raw: Json): ResourceSource {
     searchRemoteRefs: flexibleBoolean(raw, 'search_remote_refs'),
     gitCryptKey: optionalString(raw, 'git_crypt_key', 'source', KEY_MAX_BYTES),
     debug: flexibleBoolean(raw, 'debug'),
-    keys: parseSourceKeys(raw, { keysFromRepository: policy === 'guix' }),
+    keys: parseSourceKeys(raw, { keysFromRepository: policy === 'guix' || policy === 'sequoia' }),
     range: rangePolicyOf({
       since: intro ?? trustRoot,
       ...(mode !== null ? { mode: parseRangeMode(mode, 'source.mode') } : {}),

@@ -13,7 +13,7 @@ export interface SourceKeys {
   allow: string[];
   ignoreExpiry: boolean;
   allowWeak: boolean;
-  /** `source.policy: guix`: the keys come from the repository's keyring branch. */
+  /** `source.policy: guix` or `sequoia`: the keys come from the repository. */
   keysFromRepository?: boolean;
 }
 
@@ -22,7 +22,7 @@ export function parseSourceKeys(raw: Json, options: { keysFromRepository?: boole
   if (options.keysFromRepository) {
     // a second source of keys would be a second, unaudited allow list
     for (const key of ['commit_verification_keys', 'commit_verification_key_ids', 'allowed_fingerprints', 'ignore_expiry']) {
-      if (raw[key] !== undefined && raw[key] !== null) throw new UsageError(`source.${key} does not apply with policy guix: keys come from the keyring branch, authorizations from .guix-authorizations`);
+      if (raw[key] !== undefined && raw[key] !== null) throw new UsageError(`source.${key} does not apply with policy guix or sequoia: keys and authorizations come from the repository`);
     }
     return { keys: [], allow: [], ignoreExpiry: true, allowWeak: optionalBoolean(raw, 'allow_weak'), keysFromRepository: true };
   }

@@ -54,3 +54,20 @@ describe('rangePolicyOf with policy guix', () => {
     expect(gatePolicyOf({ keysFromRepository: true })).toMatchObject({ keys: [], ignoreExpiry: true });
   });
 });
+
+describe('rangePolicyOf with policy sequoia', () => {
+  const root = 'e582b07e73f9376be102df97d46a70282763fe32';
+  it('the trust root is a full commit id; the mode is all', () => {
+    expect(rangePolicyOf({ policy: 'sequoia', since: root })).toMatchObject({ since: root, mode: 'all', inRepository: { kind: 'sequoia' } });
+  });
+
+  it.each([
+    ['no trust root', {}],
+    ['a trust root by name', { since: 'main' }],
+    ['another mode', { since: root, mode: 'first-parent' as const }],
+    ['a Guix option', { since: root, introSigner: 'x' }],
+    ['--allow-unsigned-root', { since: root, allowUnsignedRoot: true }],
+  ])('refuses %s', (_, options) => {
+    expect(() => rangePolicyOf({ policy: 'sequoia', ...options })).toThrow(UsageError);
+  });
+});
