@@ -39,7 +39,7 @@ export function formatRangeReport(report: RangeReport, options: RangeFormatOptio
 }
 
 function describeFailure(report: RangeReport): string {
-  if (report.status === 'not-descendant') return 'the target does not descend from the trust root (pass --allow-rewind if intended)';
+  if (report.status === 'not-descendant') return `the target does not descend from the trust root${report.remedy ? '' : ' (pass --allow-rewind if intended)'}`;
   if (report.status === 'untrusted-root') return 'the trust root can be moved by whoever can push it, or it is not validly signed by the key it must be signed by; nothing was checked';
   return `${report.failed} of ${report.checked} commit${report.checked === 1 ? '' : 's'} failed`;
 }

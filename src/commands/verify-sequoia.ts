@@ -46,7 +46,8 @@ export async function verifySequoiaRangeIn(gate: GateSession, request: RangeRequ
   const visited = await visitFrom(state.repository, target, root);
   if (!visited.has(root)) {
     const reason = `${targetRev} does not descend from the trust root ${root}: there is no path of authenticated commits between them`;
-    return { ...base, ok: false, status: 'not-descendant', checked: 0, failed: 0, reason, commits: [] };
+    const remedy = 'give as --since a commit the target descends from (the commit that added openpgp-policy.toml, or a later one you trust); --allow-rewind does not apply to --policy sequoia';
+    return { ...base, ok: false, status: 'not-descendant', checked: 0, failed: 0, reason, remedy, commits: [] };
   }
   const targetPolicy = await state.repository.policyAt(target);
   const goodlist = new Set(targetPolicy.kind === 'file' ? targetPolicy.policy.goodlist : []);
