@@ -44,7 +44,8 @@ shell (unless "shell": true and command is one script string). ((name)) is looke
 Manager as /siggate/PROJECT/name, then /siggate/name. A Guix channel replaces keys, allow, mode and
 trustRoot by "policy": { "kind": "guix", "intro": "<full commit id>", "introSigner": "<fingerprint>" }
 (optional "keyringRef"): every deploy checks from the introduction; the last deployed commit must stay
-an ancestor of the tip (--allow-rewind waives that alone).
+an ancestor of the tip (--allow-rewind waives that alone). A sequoia-git repository: "policy": { "kind":
+"sequoia", "trustRoot": "<full commit id>" }.
 
 Example:
   siggate deploy shop --register deploy.json --state /var/lib/siggate-deploy

@@ -122,12 +122,15 @@ async function fetchAndRun(run: LockedRun, into: string, options: DeployOptions)
 
 /**
  * The gate's range and keys. Under `keys`, the last deployed commit is the trust root. Under an in-repository
- * policy the range always starts at the introduction (the rule of each commit is read from its parents, and
+ * policy the range always starts at the introduction or sequoia-git's trust root (the rule of each commit is read from its parents, and
  * the introduction is the one anchor a state store cannot move); the last deployed commit must still be an
  * ancestor of the target — no silent rollback — which `--allow-rewind` alone waives.
  */
 function policyOptionsOf(entry: DeployEntry, previous: DeployRecord | null, options: DeployOptions): Partial<FetchOptions> {
   const allowRewind = options.allowRewind ?? false;
+  // once deployed, a trust root the history lost means the branch was rewritten: not-descendant, not exit 2
+  const rewound = previous ? { descendsFrom: { commit: previous.commit, allowRewind }, goneRoot: { since: null } } : {};
+  if (entry.policy?.kind === 'sequoia') return { policy: 'sequoia', keysFromRepository: true, since: entry.policy.trustRoot, ...rewound };
   if (entry.policy) {
     const { intro, introSigner, keyringRef } = entry.policy;
     return {
@@ -136,8 +139,7 @@ function policyOptionsOf(entry: DeployEntry, previous: DeployRecord | null, opti
       since: intro,
       introSigner,
       ...(keyringRef !== null ? { keyringRef } : {}),
-      // once deployed, an introduction the history lost means the branch was rewritten: not-descendant, not exit 2
-      ...(previous ? { descendsFrom: { commit: previous.commit, allowRewind }, goneRoot: { since: null } } : {}),
+      ...rewound,
     };
   }
   return {

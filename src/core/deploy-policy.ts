@@ -16,8 +16,15 @@ export interface GuixDeployPolicy {
   keyringRef: string | null;
 }
 
+/** A sequoia-git policy: the trust root is the commit whose `openpgp-policy.toml` is trusted as given. */
+export interface SequoiaDeployPolicy {
+  kind: 'sequoia';
+  /** The trust root: a full commit id (lower case). */
+  trustRoot: string;
+}
+
 /** The in-repository policies a register entry may name. */
-export type DeployPolicy = GuixDeployPolicy;
+export type DeployPolicy = GuixDeployPolicy | SequoiaDeployPolicy;
 
 type Fail = (field: string, why: string) => never;
 
@@ -26,6 +33,7 @@ const BAD_REF = /[\s\0~^:?*[\\]|\.\.|@\{/;
 
 const PARSERS: Readonly<Record<string, (raw: Record<string, unknown>, fail: Fail) => DeployPolicy>> = {
   guix: parseGuixPolicy,
+  sequoia: parseSequoiaPolicy,
 };
 
 /** The entry's `policy` checked; null when absent. A problem names the field (`policy.intro`, …). */
@@ -49,4 +57,11 @@ function parseGuixPolicy(raw: Record<string, unknown>, fail: Fail): GuixDeployPo
     fail('policy.keyringRef', 'must be a branch name');
   }
   return { kind: 'guix', intro: (intro as string).toLowerCase(), introSigner: introSigner!, keyringRef: keyringRef as string | null };
+}
+
+function parseSequoiaPolicy(raw: Record<string, unknown>, fail: Fail): SequoiaDeployPolicy {
+  for (const key of Object.keys(raw)) if (!['kind', 'trustRoot'].includes(key)) fail(`policy.${key}`, 'is not a field of policy sequoia');
+  const trustRoot = raw['trustRoot'];
+  if (typeof trustRoot !== 'string' || !FULL_OID.test(trustRoot)) fail('policy.trustRoot', 'is required: the full id of the commit whose openpgp-policy.toml you trust');
+  return { kind: 'sequoia', trustRoot: (trustRoot as string).toLowerCase() };
 }

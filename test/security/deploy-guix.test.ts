@@ -147,7 +147,7 @@ describe('deploy under a Guix policy', () => {
   });
 
   it.each([
-    ['policy.kind', () => ({ policy: policy({ kind: 'sequoia' }) })],
+    ['policy.kind', () => ({ policy: policy({ kind: 'pgp-policy' }) })],
     ['policy.intro', () => ({ policy: policy({ intro: 'HEAD' }) })],
     ['policy.introSigner', () => ({ policy: policy({ introSigner: undefined }) })],
     ['keys', () => ({ keys: ['./keys'] })],

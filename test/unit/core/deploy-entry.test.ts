@@ -49,12 +49,15 @@ describe('parseDeployEntry', () => {
     ['env.DB', { ...base, env: { DB: 'x ((../db)) y' } }],
     ['authToken', { ...base, authToken: '((a/b))' }],
     ['policy', { ...base, policy: 'guix' }],
-    ['policy.kind', { gitUrl: 'x', command: 'y', policy: { ...guix, kind: 'sequoia' } }],
+    ['policy.kind', { gitUrl: 'x', command: 'y', policy: { ...guix, kind: 'sq-git' } }],
     ['policy.kind', { gitUrl: 'x', command: 'y', policy: { ...guix, kind: 'constructor' } }],
     ['policy.intro', { gitUrl: 'x', command: 'y', policy: { ...guix, intro: 'abc1234' } }],
     ['policy.introSigner', { gitUrl: 'x', command: 'y', policy: { ...guix, introSigner: 'A'.repeat(39) } }],
     ['policy.keyringRef', { gitUrl: 'x', command: 'y', policy: { ...guix, keyringRef: '--upload-pack=x' } }],
     ['policy.intro_signer', { gitUrl: 'x', command: 'y', policy: { ...guix, intro_signer: 'x' } }],
+    ['policy.trustRoot', { gitUrl: 'x', command: 'y', policy: { kind: 'sequoia' } }],
+    ['policy.trustRoot', { gitUrl: 'x', command: 'y', policy: { kind: 'sequoia', trustRoot: 'main' } }],
+    ['policy.intro', { gitUrl: 'x', command: 'y', policy: { kind: 'sequoia', trustRoot: 'a'.repeat(40), intro: 'a'.repeat(40) } }],
     ['keys', { ...base, policy: guix }],
     ['allow', { gitUrl: 'x', command: 'y', allow: ['A'.repeat(40)], policy: guix }],
     ['trustRoot', { gitUrl: 'x', command: 'y', trustRoot: 'a'.repeat(40), policy: guix }],
@@ -71,6 +74,11 @@ describe('parseDeployEntry', () => {
     expect(entry.policy).toEqual({ kind: 'guix', intro: 'ab'.repeat(20), introSigner: 'ABCD'.repeat(10), keyringRef: 'keyring' });
     expect(entry.keys).toEqual([]);
     expect(parseDeployEntry(base, 'shop').policy).toBeNull();
+  });
+
+  it('accepts a sequoia-git policy: its trust root, a full commit id', () => {
+    const entry = parseDeployEntry({ gitUrl: 'x', command: 'y', policy: { kind: 'sequoia', trustRoot: 'AB'.repeat(20) } }, 'shop');
+    expect(entry.policy).toEqual({ kind: 'sequoia', trustRoot: 'ab'.repeat(20) });
   });
 
   it('tells inline keys from paths: armored blocks and allowed_signers lines are material, the rest paths', () => {
