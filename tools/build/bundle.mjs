@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+/**
+ * Bundles the bin/ entry points into dist/bundle/ with esbuild: one file per entry (the CLI, the
+ * Concourse resource) plus chunks for what a command loads lazily. Node then compiles one module at
+ * start-up instead of ~50. `tsc` still builds dist/src (the library `import 'siggate'` uses, and its
+ * declarations); this only serves bin/. Plain JavaScript so that the test setup can run it without a build.
+ * Large SDKs that only some commands load (AWS, Octokit, isomorphic-git) stay external: node_modules.
+ */
+import { rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const outdir = process.env.SIGGATE_BUNDLE_OUT ?? join(root, 'dist', 'bundle');
+
+/** Build dist/bundle/{cli,resource}.js from src/. */
+export async function bundle() {
+  rmSync(outdir, { recursive: true, force: true });
+  await build({
+    absWorkingDir: root,
+    entryPoints: { cli: 'src/cli/main.ts', resource: 'src/resource/main.ts' },
+    outdir,
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    minifyWhitespace: true,
+    minifySyntax: true,
+    legalComments: 'linked',
+    external: ['@aws-sdk/*', '@smithy/*', '@octokit/*', 'isomorphic-git', 'openpgp'],
+    // CommonJS dependencies call require(); an ES module has none of its own
+    banner: { js: "import { createRequire as __siggateRequire } from 'node:module'; const require = __siggateRequire(import.meta.url);" },
+    logLevel: 'warning',
+  });
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await bundle();
