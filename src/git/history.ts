@@ -1,12 +1,13 @@
 import { parseCommit } from '../core/commit.js';
+import type { TrustedAncestors } from '../core/range.js';
 import type { ObjectReader } from './object-reader.js';
 import { isAncestor } from './refs.js';
 import { runGit } from './run-git.js';
 
 /** Ancestry questions about a repository, answered by git when it is installed and by walking objects when not. */
 export interface History {
-  /** Every commit reachable from `roots`, roots included; missing history (shallow clones) ends the walk. */
-  ancestors(roots: readonly string[]): Promise<Set<string>>;
+  /** What `since` vouches for of the walk from `target` (see RangeGraph.trustedBy); missing history (shallow clones) vouches for nothing. */
+  trustedBy(since: string, target: string): Promise<TrustedAncestors>;
   isAncestor(ancestor: string, descendant: string): Promise<boolean>;
   /** Start reading the commits a walk from `target` will need, stopping at `exclude`. */
   prefetchRange(target: string, exclude: readonly string[], firstParent: boolean): Promise<void>;
@@ -25,9 +26,22 @@ export function historyFor(reader: ObjectReader): History {
 class GitHistory implements History {
   constructor(private readonly reader: ObjectReader) {}
 
-  async ancestors(roots: readonly string[]): Promise<Set<string>> {
-    if (roots.length === 0) return new Set();
-    return new Set(await this.revList([], roots));
+  /**
+   * `rev-list --boundary TARGET ^SINCE` lists the range and, marked `-`, the root's ancestors that are
+   * parents of a commit in it: exactly what the walk asks about, without listing the root's whole history.
+   * A target outside the range is one the root reaches, and so is everything below it.
+   */
+  async trustedBy(since: string, target: string): Promise<TrustedAncestors> {
+    const lines = await this.tryRevList(['--boundary'], [target, `^${since}`]);
+    // a history git cannot list vouches for nothing: the walk reads on and stops at what is missing
+    if (lines === null) return NOTHING;
+    const boundary = new Set<string>();
+    let inRange = false;
+    for (const line of lines) {
+      if (line.startsWith('-')) boundary.add(line.slice(1));
+      else if (line === target) inRange = true;
+    }
+    return inRange ? boundary : EVERYTHING;
   }
 
   isAncestor(ancestor: string, descendant: string): Promise<boolean> {
@@ -44,17 +58,28 @@ class GitHistory implements History {
   }
 
   private async revList(flags: string[], revs: readonly string[]): Promise<string[]> {
+    // a shallow or broken history still lets the walk itself decide; the list is only an accelerator here
+    return (await this.tryRevList(flags, revs)) ?? [];
+  }
+
+  private async tryRevList(flags: string[], revs: readonly string[]): Promise<string[] | null> {
     const args = ['--git-dir', this.reader.gitDir, 'rev-list', ...flags, '--stdin'];
     const result = await runGit(args, this.reader.gitDir, { input: Buffer.from(revs.join('\n') + '\n') });
-    // a shallow or broken history still lets the walk itself decide; the list is only an accelerator here
-    if (result.code !== 0) return [];
+    if (result.code !== 0) return null;
     return result.stdout.toString('latin1').split('\n').filter(Boolean);
   }
 }
 
+const NOTHING: TrustedAncestors = { has: () => false };
+const EVERYTHING: TrustedAncestors = { has: () => true };
+
 /** The same answers from our own walk over the object reader (isomorphic-git). */
 class WalkingHistory implements History {
   constructor(private readonly reader: ObjectReader) {}
+
+  trustedBy(since: string): Promise<TrustedAncestors> {
+    return this.ancestors([since]);
+  }
 
   async ancestors(roots: readonly string[]): Promise<Set<string>> {
     const seen = new Set<string>(roots);
