@@ -6,7 +6,7 @@
  * declarations); this only serves bin/. Plain JavaScript so that the test setup can run it without a build.
  * Large SDKs that only some commands load (AWS, Octokit, isomorphic-git) stay external: node_modules.
  */
-import { rmSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -16,8 +16,7 @@ const outdir = process.env.SIGGATE_BUNDLE_OUT ?? join(root, 'dist', 'bundle');
 
 /** Build dist/bundle/{cli,resource}.js from src/. */
 export async function bundle() {
-  rmSync(outdir, { recursive: true, force: true });
-  await build({
+  const result = await build({
     absWorkingDir: root,
     entryPoints: { cli: 'src/cli/main.ts', resource: 'src/resource/main.ts' },
     outdir,
@@ -32,7 +31,15 @@ export async function bundle() {
     // CommonJS dependencies call require(); an ES module has none of its own
     banner: { js: "import { createRequire as __siggateRequire } from 'node:module'; const require = __siggateRequire(import.meta.url);" },
     logLevel: 'warning',
+    write: false,
   });
+  // each file replaced at once: a launcher started meanwhile (another test run, the bench) never reads half a bundle
+  mkdirSync(outdir, { recursive: true });
+  for (const file of result.outputFiles) {
+    const temporary = `${file.path}.${process.pid}.tmp`;
+    writeFileSync(temporary, file.contents);
+    renameSync(temporary, file.path);
+  }
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await bundle();
