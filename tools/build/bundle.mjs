@@ -16,11 +16,27 @@ const outdir = process.env.SIGGATE_BUNDLE_OUT ?? join(root, 'dist', 'bundle');
 
 /** Build dist/bundle/{cli,resource}.js from src/. */
 export async function bundle() {
+  // one build per entry point: chunks then only split off what that entry loads lazily
+  const outputs = await Promise.all(Object.entries(ENTRIES).map(([name, source]) => bundleEntry(name, source)));
+  // each file replaced at once: a launcher started meanwhile (another test run, the bench) never reads half a bundle
+  mkdirSync(outdir, { recursive: true });
+  for (const file of outputs.flat()) {
+    const temporary = `${file.path}.${process.pid}.tmp`;
+    writeFileSync(temporary, file.contents);
+    renameSync(temporary, file.path);
+  }
+}
+
+const ENTRIES = { cli: 'src/cli/main.ts', resource: 'src/resource/main.ts' };
+
+async function bundleEntry(name, source) {
   const result = await build({
     absWorkingDir: root,
-    entryPoints: { cli: 'src/cli/main.ts', resource: 'src/resource/main.ts' },
+    entryPoints: { [name]: source },
+    chunkNames: `${name}-[name]-[hash]`,
     outdir,
     bundle: true,
+    splitting: true,
     format: 'esm',
     platform: 'node',
     target: 'node20',
@@ -33,13 +49,7 @@ export async function bundle() {
     logLevel: 'warning',
     write: false,
   });
-  // each file replaced at once: a launcher started meanwhile (another test run, the bench) never reads half a bundle
-  mkdirSync(outdir, { recursive: true });
-  for (const file of result.outputFiles) {
-    const temporary = `${file.path}.${process.pid}.tmp`;
-    writeFileSync(temporary, file.contents);
-    renameSync(temporary, file.path);
-  }
+  return result.outputFiles;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await bundle();
