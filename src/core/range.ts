@@ -18,8 +18,8 @@ export interface RangeGraph {
    * does not, and may be false elsewhere. Costs what the range costs, not what the root's depth does.
    */
   trustedBy(since: string, target: string): Promise<TrustedAncestors>;
-  /** A hint that the walk from `target` down to `exclude` is about to read these commits. */
-  prefetchRange(target: string, exclude: readonly string[], firstParent: boolean): Promise<void>;
+  /** A hint that the walk from `target` down to `exclude` is about to read these commits; resolves to how many, when known. */
+  prefetchRange(target: string, exclude: readonly string[], firstParent: boolean): Promise<number | null>;
   /** How many commits a walk from `target` down to `exclude` visits, when the graph can tell cheaply; else null. */
   countRange(target: string, exclude: readonly string[], firstParent: boolean): Promise<number | null>;
   /** The error for a commit the range needs but the repository does not have (a shallow clone, a broken one). */
@@ -58,6 +58,8 @@ export interface WalkRequest {
   since: string | null;
   mode: RangeMode;
   verified?: VerifiedCommits;
+  /** Told how many commits the walk is about to read, when the graph knows before the first. */
+  expect?: (count: number) => void;
 }
 
 export interface WalkResult {
@@ -91,7 +93,8 @@ export async function walkRange(graph: RangeGraph, request: WalkRequest, visit: 
   if (!verified.has(target)) {
     const prefetching = graph.prefetchRange(target, [...(since ? [since] : []), ...verified.heads], mode === 'first-parent');
     trusted = since ? await graph.trustedBy(since, target) : trusted;
-    await prefetching;
+    const count = await prefetching;
+    if (count !== null) request.expect?.(count);
   }
   // a verified commit is answered from memory: no promise, no tick, for each of 10,000 cached commits
   const step = (oid: string): WalkStep | Promise<WalkStep> => (verified.has(oid) ? { oid, cached: true, requires: verified.requires(oid) } : readStep(oid));

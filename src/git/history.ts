@@ -9,8 +9,8 @@ export interface History {
   /** What `since` vouches for of the walk from `target` (see RangeGraph.trustedBy); missing history (shallow clones) vouches for nothing. */
   trustedBy(since: string, target: string): Promise<TrustedAncestors>;
   isAncestor(ancestor: string, descendant: string): Promise<boolean>;
-  /** Start reading the commits a walk from `target` will need, stopping at `exclude`. */
-  prefetchRange(target: string, exclude: readonly string[], firstParent: boolean): Promise<void>;
+  /** Start reading the commits a walk from `target` will need, stopping at `exclude`; resolves to how many, when known. */
+  prefetchRange(target: string, exclude: readonly string[], firstParent: boolean): Promise<number | null>;
   /** How many commits are reachable from `target` and not from `exclude` (first parents only, if asked); null when only a full walk could tell. */
   countRange(target: string, exclude: readonly string[], firstParent: boolean): Promise<number | null>;
 }
@@ -48,8 +48,10 @@ class GitHistory implements History {
     return isAncestor(this.reader.gitDir, ancestor, descendant);
   }
 
-  async prefetchRange(target: string, exclude: readonly string[], firstParent: boolean): Promise<void> {
-    this.reader.prefetch(await this.revList(firstParent ? ['--first-parent'] : [], [target, ...exclude.map((oid) => `^${oid}`)]));
+  async prefetchRange(target: string, exclude: readonly string[], firstParent: boolean): Promise<number | null> {
+    const oids = await this.revList(firstParent ? ['--first-parent'] : [], [target, ...exclude.map((oid) => `^${oid}`)]);
+    this.reader.prefetch(oids);
+    return oids.length;
   }
 
   async countRange(target: string, exclude: readonly string[], firstParent: boolean): Promise<number | null> {
@@ -99,7 +101,9 @@ class WalkingHistory implements History {
     return (await this.ancestors([descendant])).has(ancestor);
   }
 
-  async prefetchRange(): Promise<void> {}
+  async prefetchRange(): Promise<number | null> {
+    return null;
+  }
 
   // counting would read every commit twice; the progress shows a running count instead
   async countRange(): Promise<number | null> {

@@ -29,6 +29,8 @@ export interface TrustSession {
   /** Every warning so far (configuration, and what the commands add). */
   readonly warnings: string[];
   warn(message: string): void;
+  /** About `count` signatures are coming (a range's length): worker threads start now when that many pay for them. */
+  expectChecks(count: number): void;
   close(): Promise<void>;
 }
 
@@ -50,6 +52,7 @@ export function openTrust(options: TrustOptions): TrustSession {
     checker: new SignatureChecker(keyring, allowList, options.policy, pool),
     warnings,
     warn,
+    expectChecks: (count) => pool?.expect(count),
     close: async () => {
       await pool?.close();
     },

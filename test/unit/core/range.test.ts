@@ -21,7 +21,7 @@ function graph(edges: Record<string, string[]>): RangeGraph {
     commit: async (id) => (parents.has(id) ? ({ parents: parents.get(id)!, tree: null, committerTime: null, subject: id, problems: [], otherAlgorithmSignature: false, signature: null, payload: new Uint8Array() } satisfies ParsedCommit) : null),
     isAncestor: async (a, d) => ancestors([d]).has(a),
     trustedBy: async (since) => ancestors([since]),
-    prefetchRange: async () => {},
+    prefetchRange: async () => null,
     countRange: async () => null,
     missing: (id) => new Error(`missing ${id}`),
   };
