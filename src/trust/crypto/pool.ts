@@ -16,6 +16,7 @@ export interface CryptoJob {
  */
 const INLINE_JOBS = 2048;
 const BATCH = 64;
+const WORKER_YOUNG_MB = 4;
 
 // Plain JavaScript so that it runs the same from dist/ and from the TypeScript sources under test.
 const WORKER_SOURCE = `
@@ -158,7 +159,8 @@ export class CryptoPool {
 
   private startWorker(): (typeof this.workers)[number] {
     // execArgv: [] — inherited flags such as --input-type=module would change how the source runs
-    const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [] });
+    // a worker holds only a batch at a time: a small young generation keeps each one's memory small
+    const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB } });
     worker.unref();
     const slot = { worker, keys: new Set<number>(), waiting: [] as Batch[], pending: 0 };
     worker.on('message', (results: boolean[]) => {
