@@ -69,11 +69,15 @@ function packBatch(jobs: Batch['jobs']): { jobs: PackedJob[]; bytes: ArrayBuffer
   return { jobs: packed, bytes: bytes.buffer };
 }
 
-/** One worker per core (at most 4); `SIGGATE_WORKERS` overrides it, 0 checks everything in the main thread. */
+/**
+ * One worker per core besides the main thread's, which reads and parses meanwhile (at least 1, at most 4):
+ * on 2 cores a second worker only competes with the main thread, and costs its memory. `SIGGATE_WORKERS`
+ * overrides it, 0 checks everything in the main thread.
+ */
 function defaultPoolSize(): number {
   const configured = Number.parseInt(process.env.SIGGATE_WORKERS ?? '', 10);
   if (Number.isInteger(configured) && configured >= 0) return Math.min(configured, 16);
-  return Math.max(1, Math.min(4, availableParallelism()));
+  return Math.max(1, Math.min(4, availableParallelism() - 1));
 }
 
 /** A small pool of worker threads verifying signatures on the other cores. */
