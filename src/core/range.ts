@@ -29,6 +29,8 @@ export interface RangeGraph {
 /** The ancestors of a trust root the walk may meet: see {@link RangeGraph.trustedBy}. */
 export interface TrustedAncestors {
   has(oid: string): boolean;
+  /** Whether the target reaches the trust root, when the answer tells; else the walk asks `isAncestor`. */
+  readonly reachesRoot?: boolean;
 }
 
 /**
@@ -81,10 +83,10 @@ const NOTHING_TRUSTED: TrustedAncestors = { has: () => false };
 export async function walkRange(graph: RangeGraph, request: WalkRequest, visit: CommitVisitor): Promise<WalkResult> {
   const { target, since, mode } = request;
   const verified = request.verified ?? NOTHING_VERIFIED;
-  const descends = since ? target === since || (await graph.isAncestor(since, target)) : null;
   const reused = new Set<string>();
   if (verified.has(target)) reused.add(target);
   if (mode === 'tip') {
+    const descends = since ? target === since || (await graph.isAncestor(since, target)) : null;
     await visit(verified.has(target) ? { oid: target, cached: true, requires: [] } : { oid: target, cached: false, commit: await graph.commit(target), requires: [] });
     return { descends, reused: [...reused] };
   }
@@ -96,6 +98,7 @@ export async function walkRange(graph: RangeGraph, request: WalkRequest, visit: 
     const count = await prefetching;
     if (count !== null) request.expect?.(count);
   }
+  const descends = since ? target === since || (trusted.reachesRoot ?? (await graph.isAncestor(since, target))) : null;
   // a verified commit is answered from memory: no promise, no tick, for each of 10,000 cached commits
   const step = (oid: string): WalkStep | Promise<WalkStep> => (verified.has(oid) ? { oid, cached: true, requires: verified.requires(oid) } : readStep(oid));
   const readStep = async (oid: string): Promise<WalkStep> => {

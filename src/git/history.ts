@@ -29,7 +29,9 @@ class GitHistory implements History {
   /**
    * `rev-list --boundary TARGET ^SINCE` lists the range and, marked `-`, the root's ancestors that are
    * parents of a commit in it: exactly what the walk asks about, without listing the root's whole history.
-   * A target outside the range is one the root reaches, and so is everything below it.
+   * A target outside the range is one the root reaches, and so is everything below it. The target reaches
+   * the root exactly when the root is on the boundary: the first commit outside the range on a path from
+   * the target down to the root is one the root reaches and that reaches the root, the root itself.
    */
   async trustedBy(since: string, target: string): Promise<TrustedAncestors> {
     const lines = await this.tryRevList(['--boundary'], [target, `^${since}`]);
@@ -41,7 +43,8 @@ class GitHistory implements History {
       if (line.startsWith('-')) boundary.add(line.slice(1));
       else if (line === target) inRange = true;
     }
-    return inRange ? boundary : EVERYTHING;
+    // a target the root reaches reaches the root only when it is the root, which the walk compares itself
+    return inRange ? { has: (oid) => boundary.has(oid), reachesRoot: boundary.has(since) } : { has: () => true, reachesRoot: false };
   }
 
   isAncestor(ancestor: string, descendant: string): Promise<boolean> {
@@ -73,7 +76,6 @@ class GitHistory implements History {
 }
 
 const NOTHING: TrustedAncestors = { has: () => false };
-const EVERYTHING: TrustedAncestors = { has: () => true };
 
 /** The same answers from our own walk over the object reader (isomorphic-git). */
 class WalkingHistory implements History {

@@ -30,6 +30,10 @@ describe('GitHistory.trustedBy', () => {
     try {
       const trusted = await historyFor(reader).trustedBy(ids['s']!, ids['t']!);
       expect(['t', 'm', 'a', 'b', 'r'].map((name) => trusted.has(ids[name]!))).toEqual([false, false, false, true, true]);
+      // s is not below t: the walk reports not-descendant from this answer
+      expect(trusted.reachesRoot).toBe(false);
+      expect((await historyFor(reader).trustedBy(ids['a']!, ids['t']!)).reachesRoot).toBe(true);
+      expect((await historyFor(reader).trustedBy(ids['r']!, ids['t']!)).reachesRoot).toBe(true);
     } finally {
       await reader.close();
     }
@@ -40,7 +44,7 @@ describe('GitHistory.trustedBy', () => {
     const reader = await openRepository(repo.dir, 'git');
     try {
       const trusted = await historyFor(reader).trustedBy(ids['s']!, ids['b']!);
-      expect([trusted.has(ids['b']!), trusted.has(ids['r']!)]).toEqual([true, true]);
+      expect([trusted.has(ids['b']!), trusted.has(ids['r']!), trusted.reachesRoot]).toEqual([true, true, false]);
       const itself = await historyFor(reader).trustedBy(ids['s']!, ids['s']!);
       expect(itself.has(ids['s']!)).toBe(true);
     } finally {
@@ -54,6 +58,7 @@ describe('GitHistory.trustedBy', () => {
     try {
       const trusted = await historyFor(reader).trustedBy('0'.repeat(40), ids['t']!);
       expect(['t', 'a', 'r'].map((name) => trusted.has(ids[name]!))).toEqual([false, false, false]);
+      expect(trusted.reachesRoot).toBeUndefined();
     } finally {
       await reader.close();
     }
