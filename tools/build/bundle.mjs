@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 /**
  * Bundles the bin/ entry points into dist/bundle/ with esbuild: one file per entry (the CLI, the
- * Concourse resource) plus chunks for what a command loads lazily. Node then compiles one module at
- * start-up instead of ~50. `tsc` still builds dist/src (the library `import 'siggate'` uses, and its
+ * Concourse resource) plus chunks for what a command loads lazily (a tip verify loads a handful of
+ * modules instead of ~50). `tsc` still builds dist/src (the library `import 'siggate'` uses, and its
  * declarations); this only serves bin/. Plain JavaScript so that the test setup can run it without a build.
- * Large SDKs that only some commands load (AWS, Octokit, isomorphic-git) stay external: node_modules.
+ * What only some commands load stays in node_modules (openpgp.js for signing, the AWS SDK, Octokit,
+ * isomorphic-git): the chunk that needs it imports it on first use. `SIGGATE_BUNDLE_OUT` writes elsewhere.
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
