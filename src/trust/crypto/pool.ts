@@ -97,13 +97,13 @@ export class CryptoPool {
 
   /** Whether the next check should go to the pool rather than run inline. */
   wants(): boolean {
-    return this.size > 0 && !this.closed && ++this.made + this.announced > this.inlineJobs;
+    return this.size > 0 && !this.closed && (++this.made > this.inlineJobs || this.announced > this.inlineJobs);
   }
 
   /** About `count` checks are coming (a range's length): when that is enough for the workers to pay off, they start now rather than after the first ones. */
   expect(count: number): void {
     this.announced = Math.max(this.announced, count);
-    if (this.size === 0 || this.closed || this.made + this.announced <= this.inlineJobs) return;
+    if (this.size === 0 || this.closed || this.announced <= this.inlineJobs) return;
     while (this.workers.length < this.size) this.startWorker();
   }
 
