@@ -1,6 +1,6 @@
 import { createHash, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 
 /** One signature check: `scheme` says how node:crypto is called; `digest` hashes `data` first (EdDSA in OpenPGP signs the digest). */
 export interface CryptoJob {
@@ -163,6 +163,8 @@ export class CryptoPool {
 
   private startWorker(): (typeof this.workers)[number] {
     // execArgv: [] — inherited flags such as --input-type=module would change how the source runs
+    // loaded on first use: a run that never starts a worker (a tip, a short range) does not load worker_threads
+    const { Worker } = process.getBuiltinModule('node:worker_threads');
     // a worker holds only a batch at a time: a small young generation keeps each one's memory small
     const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB } });
     worker.unref();
