@@ -12,7 +12,7 @@ interface Pending {
 
 const OBJECT_TYPES = new Set(['commit', 'tag', 'tree', 'blob']);
 /** How many objects may be read ahead of the caller: enough to keep git busy, few enough to bound memory. */
-const READ_AHEAD = 64;
+const READ_AHEAD = 256;
 
 /**
  * One long-lived `git cat-file --batch` process. Requests are written in order and answered in order;
