@@ -1,6 +1,6 @@
 // What the launchers load: the everyday paths (a tip verify, a resource check) load siggate's bundle and
 // nothing from node_modules — no openpgp.js, no SDK — which is most of what start-up used to cost.
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -37,8 +37,9 @@ describe('start-up', () => {
     const world = await demoWorld();
     const repo = await Repo.init();
     await repo.commit({ message: 'signed', sign: world.as('alice') });
-    const key = await readFile(join(world.keysDir, (await import('node:fs')).readdirSync(world.keysDir)[0]!), 'utf8');
-    const request = JSON.stringify({ source: { uri: repo.dir, branch: await repo.git('symbolic-ref', '--short', 'HEAD').then((b) => b.trim()), commit_verification_keys: [key] } });
+    const keys = await Promise.all((await readdir(world.keysDir)).map((name) => readFile(join(world.keysDir, name), 'utf8')));
+    const branch = (await repo.git('symbolic-ref', '--short', 'HEAD')).trim();
+    const request = JSON.stringify({ source: { uri: repo.dir, branch, commit_verification_keys: keys } });
     const { code, modules } = await loadedBy('check', [], request);
     expect(code).toBe(0);
     expect(modules.filter((url) => url.includes('/node_modules/'))).toEqual([]);
