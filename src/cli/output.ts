@@ -91,15 +91,16 @@ export async function writeRangeReportJson(stream: NodeJS.WritableStream, report
   await write(stream, commits.length === 0 ? `${before}]${after}\n` : `${before}\n`);
   if (commits.length === 0) return;
   for (let i = 0; i < commits.length; i += 1000) {
-    const chunk = commits.slice(i, i + 1000).map((commit) => indent(JSON.stringify(commit, null, 2), '    '));
-    await write(stream, chunk.join(',\n') + (i + 1000 < commits.length ? ',\n' : '\n'));
+    // one native stringify per chunk, nested as the commits are in the report, so already indented as they must be
+    const nested = JSON.stringify({ commits: commits.slice(i, i + 1000) }, null, 2);
+    const chunk = nested.slice(NESTED_OPEN.length, nested.length - NESTED_CLOSE.length);
+    await write(stream, chunk + (i + 1000 < commits.length ? ',\n' : '\n'));
   }
   await write(stream, `  ]${after}\n`);
 }
 
-function indent(text: string, prefix: string): string {
-  return prefix + text.replace(/\n/g, `\n${prefix}`);
-}
+const NESTED_OPEN = '{\n  "commits": [\n';
+const NESTED_CLOSE = '\n  ]\n}';
 
 /** Text on stdout; nothing once the reader has gone (`siggate … --json | head -c 10`). */
 export function writeOut(text: string): Promise<void> {

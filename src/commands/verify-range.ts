@@ -48,7 +48,8 @@ export async function verifyRangeIn(gate: GateSession, request: RangeRequest): P
   const completed = (): void => request.onProgress?.(++done, total);
   // a bounded number of checks in flight: enough to feed the worker threads, little memory
   const inFlight: Promise<void>[] = [];
-  const walk = await walkRange(gate.graph, { target, since, mode: range.mode, ...(cache ? { verified: cache } : {}) }, (step) => {
+  const expect = (count: number): void => gate.trust.expectChecks(count);
+  const walk = await walkRange(gate.graph, { target, since, mode: range.mode, expect, ...(cache ? { verified: cache } : {}) }, (step) => {
     if (step.cached) {
       commits.push(cache!.report(step.oid));
       return completed();

@@ -12,14 +12,25 @@ export interface RangeGraph {
   /** The commit, parsed; null when the object is missing or not a commit. */
   commit(oid: string): Promise<ParsedCommit | null>;
   isAncestor(ancestor: string, descendant: string): Promise<boolean>;
-  /** Every commit reachable from `roots`, roots included. */
-  ancestors(roots: readonly string[]): Promise<ReadonlySet<string>>;
-  /** A hint that the walk from `target` down to `exclude` is about to read these commits. */
-  prefetchRange(target: string, exclude: readonly string[], firstParent: boolean): Promise<void>;
+  /**
+   * Which commits the trust root `since` vouches for (it reaches them), as the walk from `target` asks:
+   * answers are exact for `target` and for every parent of a commit that `target` reaches and `since`
+   * does not, and may be false elsewhere. Costs what the range costs, not what the root's depth does.
+   */
+  trustedBy(since: string, target: string): Promise<TrustedAncestors>;
+  /** A hint that the walk from `target` down to `exclude` is about to read these commits; resolves to how many, when known. */
+  prefetchRange(target: string, exclude: readonly string[], firstParent: boolean): Promise<number | null>;
   /** How many commits a walk from `target` down to `exclude` visits, when the graph can tell cheaply; else null. */
   countRange(target: string, exclude: readonly string[], firstParent: boolean): Promise<number | null>;
   /** The error for a commit the range needs but the repository does not have (a shallow clone, a broken one). */
   missing(oid: string): Error;
+}
+
+/** The ancestors of a trust root the walk may meet: see {@link RangeGraph.trustedBy}. */
+export interface TrustedAncestors {
+  has(oid: string): boolean;
+  /** Whether the target reaches the trust root, when the answer tells; else the walk asks `isAncestor`. */
+  readonly reachesRoot?: boolean;
 }
 
 /**
@@ -49,6 +60,8 @@ export interface WalkRequest {
   since: string | null;
   mode: RangeMode;
   verified?: VerifiedCommits;
+  /** Told how many commits the walk is about to read, when the graph knows before the first. */
+  expect?: (count: number) => void;
 }
 
 export interface WalkResult {
@@ -59,6 +72,7 @@ export interface WalkResult {
 }
 
 const NOTHING_VERIFIED: VerifiedCommits = { has: () => false, requires: () => [], heads: [] };
+const NOTHING_TRUSTED: TrustedAncestors = { has: () => false };
 
 /**
  * Visit the commits a mode requires, newest first. `all`: reachable from target and not from the trust
@@ -69,19 +83,22 @@ const NOTHING_VERIFIED: VerifiedCommits = { has: () => false, requires: () => []
 export async function walkRange(graph: RangeGraph, request: WalkRequest, visit: CommitVisitor): Promise<WalkResult> {
   const { target, since, mode } = request;
   const verified = request.verified ?? NOTHING_VERIFIED;
-  const descends = since ? target === since || (await graph.isAncestor(since, target)) : null;
   const reused = new Set<string>();
   if (verified.has(target)) reused.add(target);
   if (mode === 'tip') {
+    const descends = since ? target === since || (await graph.isAncestor(since, target)) : null;
     await visit(verified.has(target) ? { oid: target, cached: true, requires: [] } : { oid: target, cached: false, commit: await graph.commit(target), requires: [] });
     return { descends, reused: [...reused] };
   }
   // everything below a verified commit is verified: ancestry and reading ahead are only needed above one
-  let trusted: ReadonlySet<string> = new Set<string>();
+  let trusted = NOTHING_TRUSTED;
   if (!verified.has(target)) {
-    trusted = since ? await graph.ancestors([since]) : trusted;
-    await graph.prefetchRange(target, [...(since ? [since] : []), ...verified.heads], mode === 'first-parent');
+    const prefetching = graph.prefetchRange(target, [...(since ? [since] : []), ...verified.heads], mode === 'first-parent');
+    trusted = since ? await graph.trustedBy(since, target) : trusted;
+    const count = await prefetching;
+    if (count !== null) request.expect?.(count);
   }
+  const descends = since ? target === since || (trusted.reachesRoot ?? (await graph.isAncestor(since, target))) : null;
   // a verified commit is answered from memory: no promise, no tick, for each of 10,000 cached commits
   const step = (oid: string): WalkStep | Promise<WalkStep> => (verified.has(oid) ? { oid, cached: true, requires: verified.requires(oid) } : readStep(oid));
   const readStep = async (oid: string): Promise<WalkStep> => {

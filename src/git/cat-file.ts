@@ -33,17 +33,32 @@ export class CatFileReader implements ObjectReader {
   private readonly awaitingRead = new Set<string>();
   private readonly readyAhead = new Map<string, Promise<GitObject | null>>();
 
+  /**
+   * `at` is the repository's git dir, or `{ cwd }`: git finds the repository from that directory as the
+   * `git rev-parse` that says what it is (run meanwhile) does, and {@link located} then records the answer.
+   */
   constructor(
-    readonly gitDir: string,
-    readonly hashAlgo: HashAlgo,
-    readonly overrides: HistoryOverrides,
+    at: string | { cwd: string },
+    public hashAlgo: HashAlgo = 'sha1',
+    public overrides: HistoryOverrides = { replaceRefs: [], graftFile: null, shallow: false },
   ) {
-    this.child = spawnGit(['--git-dir', gitDir, 'cat-file', '--batch']);
+    this.gitDir = typeof at === 'string' ? at : '';
+    this.child = typeof at === 'string' ? spawnGit(['--git-dir', at, 'cat-file', '--batch']) : spawnGit(['cat-file', '--batch'], { cwd: at.cwd });
     this.child.stdout.on('data', (chunk: Buffer) => this.onData(chunk));
     this.child.stderr.on('data', (chunk: Buffer) => (this.stderr += chunk.toString('utf8')));
     this.child.on('error', (error) => this.fail(new GitError(`cannot run git cat-file: ${error.message}`, [], '', { cause: error })));
     this.child.on('close', (code) => this.fail(new GitError(`git cat-file exited with ${code}: ${this.stderr.trim()}`, ['cat-file', '--batch'], this.stderr)));
     this.child.stdin.on('error', () => {});
+  }
+
+  gitDir: string;
+
+  /** What `git rev-parse` said of the repository this reader (started with a `cwd`) reads. */
+  located(gitDir: string, hashAlgo: HashAlgo, overrides: HistoryOverrides): this {
+    this.gitDir = gitDir;
+    this.hashAlgo = hashAlgo;
+    this.overrides = overrides;
+    return this;
   }
 
   read(oid: string): Promise<GitObject | null> {

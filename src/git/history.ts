@@ -1,15 +1,16 @@
 import { parseCommit } from '../core/commit.js';
+import type { TrustedAncestors } from '../core/range.js';
 import type { ObjectReader } from './object-reader.js';
 import { isAncestor } from './refs.js';
 import { runGit } from './run-git.js';
 
 /** Ancestry questions about a repository, answered by git when it is installed and by walking objects when not. */
 export interface History {
-  /** Every commit reachable from `roots`, roots included; missing history (shallow clones) ends the walk. */
-  ancestors(roots: readonly string[]): Promise<Set<string>>;
+  /** What `since` vouches for of the walk from `target` (see RangeGraph.trustedBy); missing history (shallow clones) vouches for nothing. */
+  trustedBy(since: string, target: string): Promise<TrustedAncestors>;
   isAncestor(ancestor: string, descendant: string): Promise<boolean>;
-  /** Start reading the commits a walk from `target` will need, stopping at `exclude`. */
-  prefetchRange(target: string, exclude: readonly string[], firstParent: boolean): Promise<void>;
+  /** Start reading the commits a walk from `target` will need, stopping at `exclude`; resolves to how many, when known. */
+  prefetchRange(target: string, exclude: readonly string[], firstParent: boolean): Promise<number | null>;
   /** How many commits are reachable from `target` and not from `exclude` (first parents only, if asked); null when only a full walk could tell. */
   countRange(target: string, exclude: readonly string[], firstParent: boolean): Promise<number | null>;
 }
@@ -25,17 +26,35 @@ export function historyFor(reader: ObjectReader): History {
 class GitHistory implements History {
   constructor(private readonly reader: ObjectReader) {}
 
-  async ancestors(roots: readonly string[]): Promise<Set<string>> {
-    if (roots.length === 0) return new Set();
-    return new Set(await this.revList([], roots));
+  /**
+   * `rev-list --boundary TARGET ^SINCE` lists the range and, marked `-`, the root's ancestors that are
+   * parents of a commit in it: exactly what the walk asks about, without listing the root's whole history.
+   * A target outside the range is one the root reaches, and so is everything below it. The target reaches
+   * the root exactly when the root is on the boundary: the first commit outside the range on a path from
+   * the target down to the root is one the root reaches and that reaches the root, the root itself.
+   */
+  async trustedBy(since: string, target: string): Promise<TrustedAncestors> {
+    const lines = await this.tryRevList(['--boundary'], [target, `^${since}`]);
+    // a history git cannot list vouches for nothing: the walk reads on and stops at what is missing
+    if (lines === null) return NOTHING;
+    const boundary = new Set<string>();
+    let inRange = false;
+    for (const line of lines) {
+      if (line.startsWith('-')) boundary.add(line.slice(1));
+      else if (line === target) inRange = true;
+    }
+    // a target the root reaches reaches the root only when it is the root, which the walk compares itself
+    return inRange ? { has: (oid) => boundary.has(oid), reachesRoot: boundary.has(since) } : { has: () => true, reachesRoot: false };
   }
 
   isAncestor(ancestor: string, descendant: string): Promise<boolean> {
     return isAncestor(this.reader.gitDir, ancestor, descendant);
   }
 
-  async prefetchRange(target: string, exclude: readonly string[], firstParent: boolean): Promise<void> {
-    this.reader.prefetch(await this.revList(firstParent ? ['--first-parent'] : [], [target, ...exclude.map((oid) => `^${oid}`)]));
+  async prefetchRange(target: string, exclude: readonly string[], firstParent: boolean): Promise<number | null> {
+    const oids = await this.revList(firstParent ? ['--first-parent'] : [], [target, ...exclude.map((oid) => `^${oid}`)]);
+    this.reader.prefetch(oids);
+    return oids.length;
   }
 
   async countRange(target: string, exclude: readonly string[], firstParent: boolean): Promise<number | null> {
@@ -44,17 +63,27 @@ class GitHistory implements History {
   }
 
   private async revList(flags: string[], revs: readonly string[]): Promise<string[]> {
+    // a shallow or broken history still lets the walk itself decide; the list is only an accelerator here
+    return (await this.tryRevList(flags, revs)) ?? [];
+  }
+
+  private async tryRevList(flags: string[], revs: readonly string[]): Promise<string[] | null> {
     const args = ['--git-dir', this.reader.gitDir, 'rev-list', ...flags, '--stdin'];
     const result = await runGit(args, this.reader.gitDir, { input: Buffer.from(revs.join('\n') + '\n') });
-    // a shallow or broken history still lets the walk itself decide; the list is only an accelerator here
-    if (result.code !== 0) return [];
+    if (result.code !== 0) return null;
     return result.stdout.toString('latin1').split('\n').filter(Boolean);
   }
 }
 
+const NOTHING: TrustedAncestors = { has: () => false };
+
 /** The same answers from our own walk over the object reader (isomorphic-git). */
 class WalkingHistory implements History {
   constructor(private readonly reader: ObjectReader) {}
+
+  trustedBy(since: string): Promise<TrustedAncestors> {
+    return this.ancestors([since]);
+  }
 
   async ancestors(roots: readonly string[]): Promise<Set<string>> {
     const seen = new Set<string>(roots);
@@ -74,7 +103,9 @@ class WalkingHistory implements History {
     return (await this.ancestors([descendant])).has(ancestor);
   }
 
-  async prefetchRange(): Promise<void> {}
+  async prefetchRange(): Promise<number | null> {
+    return null;
+  }
 
   // counting would read every commit twice; the progress shows a running count instead
   async countRange(): Promise<number | null> {

@@ -12,7 +12,14 @@ import { runGit } from './run-git.js';
 export async function openRepository(dir: string, kind: ReaderKind = 'auto'): Promise<ObjectReader> {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new RepositoryError(`${dir} is not a directory`);
   if (kind !== 'isomorphic') {
-    const located = await locateWithGit(dir);
+    // cat-file starts beside rev-parse, from the same directory: one process start less before the first object
+    const reader = startReader(dir);
+    const located = await locateWithGit(dir).catch(async (error: unknown) => {
+      await reader?.close();
+      throw error;
+    });
+    if (located && reader) return reader.located(located.gitDir, located.hashAlgo, located.overrides);
+    await reader?.close();
     if (located) return new CatFileReader(located.gitDir, located.hashAlgo, located.overrides);
     if (kind === 'git') throw new UsageError('the git reader was requested but git is not installed');
   }
@@ -23,6 +30,15 @@ export async function openRepository(dir: string, kind: ReaderKind = 'auto'): Pr
   // isomorphic-git is large; load it only on machines that need it
   const { IsomorphicReader } = await import('./iso-reader.js');
   return IsomorphicReader.open(gitDir);
+}
+
+function startReader(dir: string): CatFileReader | null {
+  try {
+    return new CatFileReader({ cwd: dir });
+  } catch {
+    // locateWithGit says why git cannot run here
+    return null;
+  }
 }
 
 /** What git says about a repository: where it is, its hash, and what plain git would read differently. */

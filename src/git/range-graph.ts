@@ -11,7 +11,7 @@ export function rangeGraphOf(reader: ObjectReader): RangeGraph {
     hashAlgo: reader.hashAlgo,
     commit: (oid) => readCommit(reader, oid),
     isAncestor: (ancestor, descendant) => history.isAncestor(ancestor, descendant),
-    ancestors: (roots) => history.ancestors(roots),
+    trustedBy: (since, target) => history.trustedBy(since, target),
     prefetchRange: (target, exclude, firstParent) => history.prefetchRange(target, exclude, firstParent),
     countRange: (target, exclude, firstParent) => history.countRange(target, exclude, firstParent),
     missing: (oid) => {

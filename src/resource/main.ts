@@ -2,9 +2,8 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exitCodeFor, SiggateError } from '../core/errors.js';
 import { redact } from '../remote/redact.js';
-import { check } from './git/check.js';
-import { getVersion, IN_PARAMS } from './git/in.js';
-import { OUT_PARAMS, putVersion } from './git/out.js';
+import { IN_PARAMS } from './git/in-params.js';
+import { OUT_PARAMS } from './git/out-params.js';
 import { prepareSource } from './git/setup.js';
 import { parseRequest } from './git/source.js';
 import { secretsOf } from './git/source-remote.js';
@@ -66,9 +65,10 @@ export async function runResource(
       const request = { ...parsed, source: await prepareSource(parsed.source, deps, log) };
       // the unlocked key is a secret too
       secrets = [...secrets, ...secretsOf(request.source)];
-      if (kind === 'check') answer = await check(request, log, deps);
-      else if (kind === 'in') answer = await getVersion(request, argv[0], log, deps);
-      else answer = await putVersion(request, argv[0], log, deps);
+      // each script loads only its own command: check does not load in's checkout or out's signing (openpgp.js)
+      if (kind === 'check') answer = await (await import('./git/check.js')).check(request, log, deps);
+      else if (kind === 'in') answer = await (await import('./git/in.js')).getVersion(request, argv[0], log, deps);
+      else answer = await (await import('./git/out.js')).putVersion(request, argv[0], log, deps);
     }
     io.stdout(`${JSON.stringify(answer)}\n`);
     return 0;

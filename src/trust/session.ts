@@ -34,6 +34,8 @@ export interface TrustSession {
   /** Every warning so far (configuration, and what the commands add). */
   readonly warnings: string[];
   warn(message: string): void;
+  /** About `count` signatures are coming (a range's length): worker threads start now when that many pay for them. */
+  expectChecks(count: number): void;
   close(): Promise<void>;
 }
 
@@ -56,6 +58,7 @@ export function openTrust(options: TrustOptions): TrustSession {
     pool,
     warnings,
     warn,
+    expectChecks: (count) => pool?.expect(count),
     close: async () => {
       await pool?.close();
     },

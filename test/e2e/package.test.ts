@@ -26,7 +26,7 @@ const shipped = (path: string): boolean => paths.includes(posix.normalize(path.r
 
 describe('npm pack', () => {
   it('holds the launchers, the built library with its declarations, the README and the licence', () => {
-    for (const path of ['package.json', 'README.md', 'LICENSE', 'bin/siggate', 'bin/github-merge-sign', 'bin/check', 'bin/in', 'bin/out', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/cli/main.js']) {
+    for (const path of ['package.json', 'README.md', 'LICENSE', 'bin/siggate', 'bin/github-merge-sign', 'bin/check', 'bin/in', 'bin/out', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/cli/main.js', 'dist/bundle/cli.js', 'dist/bundle/resource.js']) {
       expect(paths, path).toContain(path);
     }
   });
@@ -36,8 +36,8 @@ describe('npm pack', () => {
     expect(targets.filter((target) => !shipped(target))).toEqual([]);
   });
 
-  it('holds no keys, no tests, no fixtures, no tools and no build output but the library', () => {
-    const unwanted = paths.filter((path) => /^(keys|test|fixtures|tools|src|\.ci)\//.test(path) || (path.startsWith('dist/') && !path.startsWith('dist/src/')));
+  it('holds no keys, no tests, no fixtures, no tools and no build output but the library and the launchers\' bundles', () => {
+    const unwanted = paths.filter((path) => /^(keys|test|fixtures|tools|src|\.ci)\//.test(path) || (path.startsWith('dist/') && !/^dist\/(src|bundle)\//.test(path)));
     expect(unwanted).toEqual([]);
     expect(paths.filter((path) => /\.(asc|gpg|key|pub|tgz)$|allowed_signers$/.test(path))).toEqual([]);
   });

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { projectRoot } from '../../fixtures/lib/demo-keys.js';
 import { median, repeatRuns, timeProcess } from './measure.js';
-import { judge, type Row } from './table.js';
+import { failureOf, type RatioRow } from './ratio.js';
+import { formatMs } from './table.js';
 
 const INTRO = '897c1a470da759236cc11798f4e0a5f7d4d59fbc';
 const SIGNER = '2A39 3FFF 68F4 EF7A 3D29  12AF 6F51 20A0 22FB B2D5';
@@ -22,12 +23,16 @@ export function findNonguix(): string | null {
   return candidates.find((path): path is string => typeof path === 'string' && existsSync(path)) ?? null;
 }
 
-/** Times the channel's authentication (median of `runs` cold processes), or says why it was skipped. */
-export async function measureGuixChannel(root: string, runs: number, notes: string[]): Promise<Row> {
+/**
+ * Times the channel's authentication (median of `runs` cold processes) as a goal row in ms per commit, or
+ * null (with a note) when no copy of nonguix is present.
+ */
+export async function measureGuixChannel(root: string, runs: number, notes: string[]): Promise<RatioRow[]> {
   const repo = findNonguix();
-  const workload = 'nonguix channel, --policy guix, intro → master, cold process';
-  if (!repo) return { workload, siggate: 'skipped: no copy of nonguix (set SIGGATE_NONGUIX)', reference: '', target: `≤ ${TARGET_MS_PER_COMMIT} ms/commit`, result: 'n/a' };
-  console.log('measuring the nonguix channel (--policy guix)…');
+  if (!repo) {
+    notes.push('nonguix channel row skipped: no copy of nonguix (set SIGGATE_NONGUIX to a clone of github.com/nonguix/nonguix)');
+    return [];
+  }
   const args = [join(root, 'bin', 'siggate'), 'verify', 'refs/heads/master', '--repo', repo, '--policy', 'guix', '--since', INTRO, '--intro-signer', SIGNER, '--no-cache', '--json'];
   const reportFile = join(tmpdir(), `siggate-bench-guix-${process.pid}.json`);
   const timed = await repeatRuns(runs, () => timeProcess(process.execPath, args, { cwd: root, stdoutFile: reportFile }));
@@ -35,11 +40,13 @@ export async function measureGuixChannel(root: string, runs: number, notes: stri
   const report = JSON.parse(readFileSync(reportFile, 'utf8')) as { checked: number; status: string };
   const perCommit = ms / report.checked;
   notes.push(`nonguix (${repo}): runs ${timed.map((run) => Math.round(run.ms)).join(', ')} ms; ${report.checked} commits, ${report.status}`);
-  return {
-    workload,
-    siggate: `${Math.round(ms)} ms total, ${perCommit.toFixed(3)} ms/commit`,
-    reference: `Guix ~${GUIX_MS_PER_COMMIT} ms/commit (published) → ${(GUIX_MS_PER_COMMIT / perCommit).toFixed(1)}×`,
-    target: `≤ ${TARGET_MS_PER_COMMIT} ms/commit`,
-    result: judge(perCommit <= TARGET_MS_PER_COMMIT, timed.find((run) => run.code !== 0)?.code ?? 0),
-  };
+  return [{
+    workload: `nonguix channel (${report.checked} commits), \`--policy guix\` intro → master, cold process`,
+    siggate: `${formatMs(ms)} (median of ${timed.length})`,
+    reference: `Guix ~${GUIX_MS_PER_COMMIT} ms/commit (published): ${(GUIX_MS_PER_COMMIT / perCommit).toFixed(1)}× faster`,
+    ratio: perCommit,
+    ratioText: `${perCommit.toFixed(3)} ms/commit`,
+    goal: { op: '≤', value: TARGET_MS_PER_COMMIT },
+    failure: failureOf(timed),
+  }];
 }

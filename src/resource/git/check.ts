@@ -24,13 +24,14 @@ import { usesTags, type ResourceRequest, type ResourceVersion } from './source.j
 export async function check(request: ResourceRequest, log: Log, deps: ResourceDeps): Promise<ResourceVersion[]> {
   const trust = openResourceTrust(request.source.keys, log);
   try {
+    let versionCommit: string | null = null;
     const mirror = await withRemote(remoteSpecOf(request.source, join(deps.cacheDir, 'known_hosts')), async (remote) => {
       const updated = await updateMirror(deps.cacheDir, request.source, remote);
-      await fetchVersionCommit(updated, request.version, remote);
+      versionCommit = await fetchVersionCommit(updated, request.version, remote);
       return updated;
     });
     // under the mirror's lock: a concurrent fetch does not move refs between two git calls of the selection
-    const selected = await withCacheRepositoryLock(mirror.gitDir, () => selectVersions(mirror, request, log));
+    const selected = await withCacheRepositoryLock(mirror.gitDir, () => selectVersions(mirror, request, log, versionCommit));
     if (selected.length === 0) return [];
     const gate = await openGate({ repo: mirror.gitDir }, { trust });
     try {
@@ -45,16 +46,22 @@ export async function check(request: ResourceRequest, log: Log, deps: ResourceDe
   }
 }
 
-/** A version that is a commit id the mirror lacks is fetched by id, as git-resource's partial clone does (see fetchCommit). */
-async function fetchVersionCommit(mirror: Mirror, version: ResourceVersion | null, remote: RemoteAccess): Promise<void> {
-  if (!version || !/^(?:[0-9a-f]{40}|[0-9a-f]{64})$/.test(version.ref)) return;
-  if (!(await peelCommit(mirror.gitDir, version.ref))) await fetchCommit(remote, mirror.gitDir, version.ref);
+/**
+ * A version that is a commit id the mirror lacks is fetched by id, as git-resource's partial clone does (see
+ * fetchCommit). Returns the commit when the mirror already had it (a commit id names the same commit forever).
+ */
+async function fetchVersionCommit(mirror: Mirror, version: ResourceVersion | null, remote: RemoteAccess): Promise<string | null> {
+  if (!version || !/^(?:[0-9a-f]{40}|[0-9a-f]{64})$/.test(version.ref)) return null;
+  const present = await peelCommit(mirror.gitDir, version.ref);
+  if (!present) await fetchCommit(remote, mirror.gitDir, version.ref);
+  return present;
 }
 
-async function selectVersions(mirror: Mirror, request: ResourceRequest, log: Log): Promise<SelectedVersion[]> {
+async function selectVersions(mirror: Mirror, request: ResourceRequest, log: Log, versionCommit: string | null): Promise<SelectedVersion[]> {
   if (usesTags(request.source)) return tagVersions(mirror, request.source, request.version, log);
   const version = request.version;
-  const cursor = version ? await resolveCursor(mirror.gitDir, version.ref, false) : null;
+  // the version's commit as fetchVersionCommit found it spares a second git rev-parse of the same id
+  const cursor = version ? (versionCommit ?? (await resolveCursor(mirror.gitDir, version.ref, false))) : null;
   if (version && !cursor) log(`version ${version.ref} is not in the repository; checking as if there were none`);
   const commits = await branchVersions({ gitDir: mirror.gitDir, revisions: mirror.revisions, cursor }, request.source);
   return commits.map((commit) => ({ version: { ref: commit }, commit, tags: [] }));

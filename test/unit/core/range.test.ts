@@ -20,8 +20,8 @@ function graph(edges: Record<string, string[]>): RangeGraph {
     hashAlgo: 'sha1',
     commit: async (id) => (parents.has(id) ? ({ parents: parents.get(id)!, tree: null, committerTime: null, subject: id, problems: [], otherAlgorithmSignature: false, signature: null, payload: new Uint8Array() } satisfies ParsedCommit) : null),
     isAncestor: async (a, d) => ancestors([d]).has(a),
-    ancestors: async (roots) => ancestors(roots),
-    prefetchRange: async () => {},
+    trustedBy: async (since) => ancestors([since]),
+    prefetchRange: async () => null,
     countRange: async () => null,
     missing: (id) => new Error(`missing ${id}`),
   };

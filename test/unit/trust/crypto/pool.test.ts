@@ -39,6 +39,33 @@ describe('CryptoPool', () => {
     expect(pool.wants()).toBe(false);
   });
 
+  it('answers jobs whose bytes are views into a shared pool buffer, each over its own bytes only', async () => {
+    const pool = new CryptoPool(1, 0);
+    const work = jobs(100);
+    // the way parsed objects arrive: small views into one larger buffer, neighbours right next to them
+    const shared = Buffer.concat(work.flatMap(({ job }) => [Buffer.from(job.data), Buffer.from(job.signature)]));
+    let at = 0;
+    const views = work.map(({ key, job }) => {
+      const data = shared.subarray(at, (at += job.data.length));
+      const signature = shared.subarray(at, (at += job.signature.length));
+      return { key, job: { ...job, data, signature } };
+    });
+    const answers = await Promise.all(views.map(({ key, job }) => pool.verify(key, job)));
+    await pool.close();
+    expect(answers).toEqual(work.map((w) => w.expected));
+  });
+
+  it('starts its workers when told a long range is coming, and checks inline before that', async () => {
+    const pool = new CryptoPool(1, 1000);
+    const workers = (): unknown[] => (pool as unknown as { workers: unknown[] }).workers;
+    pool.expect(999);
+    // a short range stays inline all along
+    expect([workers().length, ...Array.from({ length: 999 }, () => pool.wants()).filter(Boolean)]).toEqual([0]);
+    pool.expect(5000);
+    expect([workers().length, pool.wants()]).toEqual([1, true]);
+    await pool.close();
+  });
+
   it('does not use workers when SIGGATE_WORKERS-style size is 0', () => {
     expect(new CryptoPool(0, 0).wants()).toBe(false);
   });
