@@ -7,6 +7,7 @@ import type { GuixCommitFacts, ParentPolicy } from '../core/guix-rule.js';
 import type { KeySource } from '../core/key-source.js';
 import { KeyConfigError, RepositoryError } from '../core/errors.js';
 import { findTreeEntry, isRegularFile, listTreeEntries, type TreeEntry } from '../core/tree.js';
+import { CommitHeads, headOf } from './commit-heads.js';
 import type { ObjectReader } from './object-reader.js';
 import { BRANCH_NAMESPACE } from './quarantine.js';
 
@@ -19,19 +20,15 @@ export interface GuixKeyring {
   sources: KeySource[];
 }
 
-/** A commit's tree and parents. */
-export interface CommitHead {
-  tree: string;
-  parents: string[];
-}
-
 /** Reads Guix's policy files from one repository, remembering what it read. */
 export class GuixRepository {
-  private readonly heads = new Map<string, Promise<CommitHead>>();
+  private readonly objects: CommitHeads;
   private readonly files = new Map<string, Promise<TreeEntry | null>>();
   private readonly parsed = new Map<string, Promise<GuixAuthorizations>>();
 
-  constructor(private readonly reader: ObjectReader) {}
+  constructor(private readonly reader: ObjectReader) {
+    this.objects = new CommitHeads(reader);
+  }
 
   /** The facts the rule needs about a commit (its own tree and parents come from the commit being checked). */
   async factsFor(oid: string, commit: { tree: string | null; parents: readonly string[] }): Promise<GuixCommitFacts> {
@@ -42,7 +39,7 @@ export class GuixRepository {
 
   /** Remember a commit the caller already parsed: its children's facts then need no read of it. */
   remember(oid: string, commit: { tree: string | null; parents: readonly string[] }): void {
-    if (commit.tree && !this.heads.has(oid)) this.heads.set(oid, Promise.resolve({ tree: commit.tree, parents: [...commit.parents] }));
+    if (commit.tree) this.objects.remember(oid, { tree: commit.tree, parents: [...commit.parents] });
   }
 
   /** Who a commit's `.guix-authorizations` authorizes (null: the commit has no such file). */
@@ -58,7 +55,7 @@ export class GuixRepository {
 
   /** The parents of a commit, as its own bytes name them. */
   async parentsOf(commit: string): Promise<string[]> {
-    return (await this.head(commit)).parents;
+    return (await this.objects.head(commit)).parents;
   }
 
   /**
@@ -67,7 +64,7 @@ export class GuixRepository {
    * is still decided by `.guix-authorizations`, so the default branch is a safe guess.
    */
   async keyringReferenceAt(commit: string, warn: (message: string) => void): Promise<string | null> {
-    const entry = await this.entryInTree((await this.head(commit)).tree, CHANNEL_FILE);
+    const entry = await this.entryInTree((await this.objects.head(commit)).tree, CHANNEL_FILE);
     if (!entry || !isRegularFile(entry)) return null;
     const value = parseGuixChannelKeyring(await this.blob(entry, CHANNEL_FILE));
     if (value === null || typeof value === 'string') return value;
@@ -87,12 +84,12 @@ export class GuixRepository {
       if (commit === null) continue;
       const object = await this.reader.read(commit);
       if (object?.type !== 'commit') throw new KeyConfigError(`keyring ${ref} does not name a commit`);
-      const tree = await this.readObject(headOf(object.content, commit).tree, 'tree');
+      const tree = await this.objects.object(headOf(object.content, commit).tree, 'tree');
       const sources: KeySource[] = [];
       for (const { name: file, entry } of listTreeEntries(tree, this.reader.hashAlgo)) {
         if (!file.endsWith('.key')) continue;
         if (!isRegularFile(entry)) throw new KeyConfigError(`keyring ${ref}: ${file} is not a regular file`);
-        sources.push({ name: `${ref}:${file}`, bytes: firstArmorBlock(await this.readObject(entry.oid, 'blob')) });
+        sources.push({ name: `${ref}:${file}`, bytes: firstArmorBlock(await this.objects.object(entry.oid, 'blob')) });
       }
       return { ref, commit, sources };
     }
@@ -110,7 +107,7 @@ export class GuixRepository {
   private authorizationsEntry(commit: string): Promise<TreeEntry | null> {
     let found = this.files.get(commit);
     if (!found) {
-      found = this.head(commit).then((head) => this.entryInTree(head.tree, AUTHORIZATIONS_FILE));
+      found = this.objects.head(commit).then((head) => this.entryInTree(head.tree, AUTHORIZATIONS_FILE));
       this.files.set(commit, found);
     }
     return found;
@@ -128,52 +125,15 @@ export class GuixRepository {
   }
 
   private async entryInTree(tree: string, name: string): Promise<TreeEntry | null> {
-    return findTreeEntry(await this.readObject(tree, 'tree'), name, this.reader.hashAlgo);
-  }
-
-  private head(commit: string): Promise<CommitHead> {
-    let head = this.heads.get(commit);
-    if (!head) {
-      head = this.readObject(commit, 'commit').then((content) => headOf(content, commit));
-      this.heads.set(commit, head);
-    }
-    return head;
+    return findTreeEntry(await this.objects.object(tree, 'tree'), name, this.reader.hashAlgo);
   }
 
   private blob(entry: TreeEntry, name: string): Promise<Uint8Array> {
-    return this.readObject(entry.oid, 'blob').catch((error: unknown) => {
+    return this.objects.object(entry.oid, 'blob').catch((error: unknown) => {
       throw new RepositoryError(`cannot read ${name} (blob ${entry.oid})`, { cause: error });
     });
   }
 
-  private async readObject(oid: string, type: 'commit' | 'tree' | 'blob'): Promise<Uint8Array> {
-    const object = await this.reader.read(oid);
-    if (object?.type !== type) throw new RepositoryError(`cannot read ${type} ${oid}: it is missing from the repository; fetch the whole history`);
-    return object.content;
-  }
-}
-
-/** The tree and parents of a raw commit: its first header lines, read without decoding the rest. */
-export function headOf(content: Uint8Array, commit: string): CommitHead {
-  const bytes = Buffer.from(content.buffer, content.byteOffset, content.length);
-  let tree: string | undefined;
-  const parents: string[] = [];
-  for (let at = 0; ; ) {
-    const end = bytes.indexOf(0x0a, at);
-    if (end < 0) break;
-    const line = bytes.toString('latin1', at, end);
-    at = end + 1;
-    if (tree === undefined) {
-      tree = /^tree ([0-9a-f]{40}|[0-9a-f]{64})$/.exec(line)?.[1];
-      if (!tree) break;
-      continue;
-    }
-    const parent = /^parent ([0-9a-f]{40}|[0-9a-f]{64})$/.exec(line)?.[1];
-    if (!parent) break;
-    parents.push(parent);
-  }
-  if (!tree) throw new RepositoryError(`commit ${commit} does not start with a tree header`);
-  return { tree, parents };
 }
 
 /** Guix reads an armored `.key` file up to the end of its first block (a binary one whole). */
