@@ -10,6 +10,8 @@ import { formatMs } from './table.js';
 export interface Goal {
   op: '≤' | '≥';
   value: number;
+  /** How the value reads: `×` (a ratio, the default), ` MB`, ` ms/commit`. */
+  unit?: string;
 }
 
 /** One measured goal row. */
