@@ -1,7 +1,7 @@
 // A git that cannot start because of what the user gave (a NUL byte, a huge value, a missing directory)
 // is a usage or repository error (exit 2); git itself missing stays an external failure (exit 3).
 import { join } from 'node:path';
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { makeTempDir } from '../../../fixtures/lib/temp.js';
 import { git, runGit } from '../../../src/git/run-git.js';
 import { expectSiggateError, useFixtureCleanup } from '../../helpers/world.js';
@@ -11,7 +11,8 @@ useFixtureCleanup();
 describe('git that cannot start', () => {
   it('in a directory that does not exist is a RepositoryError (exit 2)', async () => {
     const missing = join(await makeTempDir('siggate-spawn-'), 'no-such-dir');
-    await expectSiggateError(runGit(['rev-parse', 'HEAD'], missing), { exitCode: 2, code: 'REPOSITORY' });
+    const error = await expectSiggateError(runGit(['rev-parse', 'HEAD'], missing), { exitCode: 2, code: 'REPOSITORY' });
+    expect(error.message).toContain(missing);
     await expectSiggateError(git(['rev-parse', 'HEAD'], '/etc/hostname'), { exitCode: 2, code: 'REPOSITORY' });
   });
 
