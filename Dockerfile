@@ -20,6 +20,10 @@ RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 COPY --from=build /src/dist/src ./dist/src
 COPY --from=build /src/dist/bundle ./dist/bundle
 COPY bin ./bin
+# the build stage has no git, so the code caches are written here (see tools/build/warm-up.mjs)
+COPY tools/build/warm-up.mjs ./tools/build/warm-up.mjs
+COPY tools/build/warm-up ./tools/build/warm-up
+RUN node tools/build/warm-up.mjs && ls dist/bundle/cli.cjs.v8cache dist/bundle/resource.cjs.v8cache
 
 FROM runtime AS worker
 WORKDIR /work

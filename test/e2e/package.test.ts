@@ -26,7 +26,7 @@ const shipped = (path: string): boolean => paths.includes(posix.normalize(path.r
 
 describe('npm pack', () => {
   it('holds the launchers, the built library with its declarations, the README and the licence', () => {
-    for (const path of ['package.json', 'README.md', 'LICENSE', 'bin/siggate', 'bin/github-merge-sign', 'bin/check', 'bin/in', 'bin/out', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/cli/main.js', 'dist/bundle/cli.js', 'dist/bundle/resource.js']) {
+    for (const path of ['package.json', 'README.md', 'LICENSE', 'bin/siggate', 'bin/github-merge-sign', 'bin/check', 'bin/in', 'bin/out', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/cli/main.js', 'dist/bundle/cli.cjs', 'dist/bundle/resource.cjs', 'bin/load-bundle.cjs', 'bin/package.json']) {
       expect(paths, path).toContain(path);
     }
   });

@@ -1,5 +1,5 @@
-// What the launchers load: the everyday paths (a tip verify, a resource check) load siggate's bundle and
-// nothing from node_modules — no openpgp.js, no SDK — which is most of what start-up used to cost.
+// What the launchers load: the everyday paths (a tip verify, a resource check) run siggate's one bundle and
+// load nothing from node_modules — no openpgp.js, no SDK — which is most of what start-up used to cost.
 import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -29,11 +29,11 @@ describe('start-up', () => {
     await repo.commit({ message: 'signed', sign: world.as('alice') });
     const { code, modules } = await loadedBy('siggate', ['verify', 'HEAD', '--repo', repo.dir, '--keys', world.keysDir, '--mode', 'tip']);
     expect(code).toBe(0);
-    expect(modules.some((url) => url.includes('/dist/bundle/'))).toBe(true);
+    expect(modules.filter((url) => url.includes('/dist/bundle/'))).toEqual([expect.stringMatching(/\/dist\/bundle\/cli\.cjs$/)]);
     expect(modules.filter((url) => url.includes('/node_modules/'))).toEqual([]);
   });
 
-  it('bin/check loads nothing from node_modules, and not the in or out scripts', async () => {
+  it('bin/check runs the resource bundle and loads nothing from node_modules', async () => {
     const world = await demoWorld();
     const repo = await Repo.init();
     await repo.commit({ message: 'signed', sign: world.as('alice') });
@@ -42,7 +42,7 @@ describe('start-up', () => {
     const request = JSON.stringify({ source: { uri: repo.dir, branch, commit_verification_keys: keys } });
     const { code, modules } = await loadedBy('check', [], request);
     expect(code).toBe(0);
+    expect(modules.filter((url) => url.includes('/dist/bundle/'))).toEqual([expect.stringMatching(/\/dist\/bundle\/resource\.cjs$/)]);
     expect(modules.filter((url) => url.includes('/node_modules/'))).toEqual([]);
-    expect(modules.filter((url) => /resource-(in|out)-/.test(url))).toEqual([]);
   });
 });
