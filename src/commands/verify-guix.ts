@@ -102,7 +102,6 @@ async function checkRange(gate: GateSession, state: GuixState, keys: GuixKeys, r
     if (step.commit) {
       heads[index] = { oid: step.oid, tree: step.commit.tree, parents: step.commit.parents };
       state.repository.remember(step.oid, heads[index]!);
-      state.repository.prefetchAuthorizations(step.oid);
     }
     inFlight.push(keys.checker.checkCommit(step.oid, step.commit).then((report) => {
       commits[index] = report;

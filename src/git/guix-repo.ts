@@ -42,15 +42,6 @@ export class GuixRepository {
     if (commit.tree) this.objects.remember(oid, { tree: commit.tree, parents: [...commit.parents] });
   }
 
-  /**
-   * Start reading what the rule will ask of a commit (its tree's `.guix-authorizations` entry) while the walk
-   * goes on: the tree reads then travel in the same pipeline as the walk's commits instead of one batch
-   * after it. A failure surfaces when the rule asks.
-   */
-  prefetchAuthorizations(oid: string): void {
-    this.authorizationsEntry(oid).catch(() => {});
-  }
-
   /** Who a commit's `.guix-authorizations` authorizes (null: the commit has no such file). */
   async authorizationsAt(commit: string): Promise<GuixAuthorizations | null> {
     const entry = await this.authorizationsEntry(commit);
