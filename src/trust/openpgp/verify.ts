@@ -99,7 +99,7 @@ export class OpenpgpVerifier {
       const check = prepareCheck(signature, candidate.key, [data]);
       if (check === 'unsupported') unsupported = true;
       if (typeof check === 'string') continue;
-      const verified = this.pool?.wants() ? await this.pool.verify(check.key, check.job) : CryptoPool.run(check.key, check.job);
+      const verified = this.pool?.wants(check.job) ? await this.pool.verify(check.key, check.job) : CryptoPool.run(check.key, check.job);
       if (verified) return candidate;
     }
     return unsupported ? 'unsupported' : null;

@@ -19,9 +19,11 @@ function jobs(count: number): { key: typeof ed.publicKey; job: CryptoJob; expect
 
 describe('CryptoPool', () => {
   it('answers exactly like the inline check, valid and tampered alike', async () => {
-    const pool = new CryptoPool(2, 0);
+    // 4 cores: RSA checks go to the workers too
+    const pool = new CryptoPool(2, 0, 4);
     const work = jobs(300);
-    const answers = await Promise.all(work.map(({ key, job }) => (pool.wants() ? pool.verify(key, job) : Promise.resolve(CryptoPool.run(key, job)))));
+    expect(work.every(({ job }) => pool.wants(job))).toBe(true);
+    const answers = await Promise.all(work.map(({ key, job }) => pool.verify(key, job)));
     await pool.close();
     expect(answers).toEqual(work.map((w) => w.expected));
     expect(work.map(({ key, job }) => CryptoPool.run(key, job))).toEqual(work.map((w) => w.expected));
@@ -36,7 +38,7 @@ describe('CryptoPool', () => {
     expect(workers.length).toBe(1);
     await workers[0]!.worker.terminate();
     expect(await Promise.all(pending)).toEqual(work.map((w) => w.expected));
-    expect(pool.wants()).toBe(false);
+    expect(pool.wants(work[1]!.job)).toBe(false);
   });
 
   it('answers jobs whose bytes are views into a shared pool buffer, each over its own bytes only', async () => {
@@ -55,18 +57,33 @@ describe('CryptoPool', () => {
     expect(answers).toEqual(work.map((w) => w.expected));
   });
 
-  it('starts its workers when told a long range is coming, and checks inline before that', async () => {
-    const pool = new CryptoPool(1, 1000);
+  it('hands checks to the workers once a long range is announced, checks inline before that', async () => {
+    const pool = new CryptoPool(1, 1000, 2);
     const workers = (): unknown[] => (pool as unknown as { workers: unknown[] }).workers;
+    const eddsa = jobs(2)[1]!;
     pool.expect(999);
-    // a short range stays inline all along
-    expect([workers().length, ...Array.from({ length: 999 }, () => pool.wants()).filter(Boolean)]).toEqual([0]);
+    // a short range stays inline all along, and no worker starts
+    expect(Array.from({ length: 999 }, () => pool.wants(eddsa.job)).filter(Boolean)).toEqual([]);
     pool.expect(5000);
-    expect([workers().length, pool.wants()]).toEqual([1, true]);
+    expect(pool.wants(eddsa.job)).toBe(true);
+    expect(workers().length).toBe(0);
+    expect(await pool.verify(eddsa.key, eddsa.job)).toBe(eddsa.expected);
+    expect(workers().length).toBe(1);
     await pool.close();
   });
 
+  it('keeps RSA checks inline on fewer than 4 cores, however long the range', async () => {
+    const rsaJob = jobs(1)[0]!.job;
+    expect(rsaJob.scheme).toBe('rsa');
+    const twoCores = new CryptoPool(2, 0, 2);
+    twoCores.expect(100_000);
+    expect(twoCores.wants(rsaJob)).toBe(false);
+    const fourCores = new CryptoPool(2, 0, 4);
+    expect(fourCores.wants(rsaJob)).toBe(true);
+    await Promise.all([twoCores.close(), fourCores.close()]);
+  });
+
   it('does not use workers when SIGGATE_WORKERS-style size is 0', () => {
-    expect(new CryptoPool(0, 0).wants()).toBe(false);
+    expect(jobs(3).map(({ job }) => new CryptoPool(0, 0, 8).wants(job))).toEqual([false, false, false]);
   });
 });
