@@ -90,15 +90,17 @@ export async function writeRangeReportJson(stream: NodeJS.WritableStream, report
   const after = head.slice(open + '"commits": []'.length);
   await write(stream, commits.length === 0 ? `${before}]${after}\n` : `${before}\n`);
   if (commits.length === 0) return;
-  for (let i = 0; i < commits.length; i += 1000) {
+  for (let i = 0; i < commits.length; i += JSON_CHUNK) {
     // one native stringify per chunk, nested as the commits are in the report, so already indented as they must be
-    const nested = JSON.stringify({ commits: commits.slice(i, i + 1000) }, null, 2);
+    const nested = JSON.stringify({ commits: commits.slice(i, i + JSON_CHUNK) }, null, 2);
     const chunk = nested.slice(NESTED_OPEN.length, nested.length - NESTED_CLOSE.length);
-    await write(stream, chunk + (i + 1000 < commits.length ? ',\n' : '\n'));
+    await write(stream, chunk + (i + JSON_CHUNK < commits.length ? ',\n' : '\n'));
   }
   await write(stream, `  ]${after}\n`);
 }
 
+/** Commits per chunk of the JSON report: each chunk is one string and its bytes, a few hundred KB at most, never large objects. */
+const JSON_CHUNK = 200;
 const NESTED_OPEN = '{\n  "commits": [\n';
 const NESTED_CLOSE = '\n  ]\n}';
 

@@ -1,6 +1,7 @@
 import { buildAllowList, type AllowList } from '../core/allow-list.js';
 import type { KeySource } from '../core/key-source.js';
 import type { VerifyPolicy } from '../core/verdict.js';
+import { limitHeapGrowthFor } from '../process/heap-growth.js';
 import { CryptoPool } from './crypto/pool.js';
 import { parseKeySources } from './key-sources.js';
 import { Keyring } from './keyring.js';
@@ -34,7 +35,7 @@ export interface TrustSession {
   /** Every warning so far (configuration, and what the commands add). */
   readonly warnings: string[];
   warn(message: string): void;
-  /** About `count` signatures are coming (a range's length): worker threads start now when that many pay for them. */
+  /** About `count` signatures are coming (a range's length): the worker threads take checks when that many pay for them, and a very long range keeps the heap small (see process/heap-growth). */
   expectChecks(count: number): void;
   close(): Promise<void>;
 }
@@ -58,7 +59,10 @@ export function openTrust(options: TrustOptions): TrustSession {
     pool,
     warnings,
     warn,
-    expectChecks: (count) => pool?.expect(count),
+    expectChecks: (count) => {
+      limitHeapGrowthFor(count);
+      pool?.expect(count);
+    },
     close: async () => {
       await pool?.close();
     },
