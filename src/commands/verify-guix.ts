@@ -53,6 +53,12 @@ export async function verifyGuixRangeIn(gate: GateSession, request: RangeRequest
   const targetRev = request.target ?? 'HEAD';
   const target = (await peelToCommit(gate.reader, await resolveRevision(gate.reader, targetRev), targetRev)).oid;
   const intro = (await peelToCommit(gate.reader, await resolveRevision(gate.reader, range.since!), range.since!)).oid;
+  // git lists the range while the keyring loads; the walk asks for the same lists and finds them under way
+  // (with a cache the walk excludes what it verified, another list)
+  if (!request.cache && target !== intro) {
+    gate.graph.prefetchRange(target, [intro], false).catch(() => {});
+    gate.graph.trustedBy(intro, target).catch(() => {});
+  }
   const keys = await guixKeysFor(gate, state, policy.keyringRef ?? (await state.repository.keyringReferenceAt(target, gate.warn)) ?? DEFAULT_KEYRING_REF);
   const base = { target, since: intro, mode: 'all' as const, reused: [], warnings: gate.trust.warnings };
   // the introduction is checked while the walk runs; the walk's results count only if it passes
@@ -120,7 +126,7 @@ interface CommitHead {
   parents: readonly string[];
 }
 
-const RULE_BATCH = 256;
+const RULE_BATCH = 2048;
 
 /** Judge each checked commit by its parents' `.guix-authorizations`, a batch of tree reads in flight at a time. */
 async function applyRule(commits: CommitReport[], heads: readonly (CommitHead | null)[], repository: GuixRepository): Promise<void> {

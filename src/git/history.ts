@@ -24,7 +24,19 @@ export function historyFor(reader: ObjectReader): History {
  * git still honours a shallow boundary, which only removes parents: fewer trusted ancestors, never more.
  */
 class GitHistory implements History {
+  /** Lists asked for before the walk needs them (a caller starting git early) are answered once. */
+  private readonly lists = new Map<string, Promise<unknown>>();
+
   constructor(private readonly reader: ObjectReader) {}
+
+  private once<T>(key: string, list: () => Promise<T>): Promise<T> {
+    let listed = this.lists.get(key) as Promise<T> | undefined;
+    if (!listed) {
+      listed = list();
+      this.lists.set(key, listed);
+    }
+    return listed;
+  }
 
   /**
    * `rev-list --boundary TARGET ^SINCE` lists the range and, marked `-`, the root's ancestors that are
@@ -33,7 +45,11 @@ class GitHistory implements History {
    * the root exactly when the root is on the boundary: the first commit outside the range on a path from
    * the target down to the root is one the root reaches and that reaches the root, the root itself.
    */
-  async trustedBy(since: string, target: string): Promise<TrustedAncestors> {
+  trustedBy(since: string, target: string): Promise<TrustedAncestors> {
+    return this.once(`trusted\0${since}\0${target}`, () => this.listTrusted(since, target));
+  }
+
+  private async listTrusted(since: string, target: string): Promise<TrustedAncestors> {
     const lines = await this.tryRevList(['--boundary'], [target, `^${since}`]);
     // a history git cannot list vouches for nothing: the walk reads on and stops at what is missing
     if (lines === null) return NOTHING;
@@ -51,10 +67,12 @@ class GitHistory implements History {
     return isAncestor(this.reader.gitDir, ancestor, descendant);
   }
 
-  async prefetchRange(target: string, exclude: readonly string[], firstParent: boolean): Promise<number | null> {
-    const oids = await this.revList(firstParent ? ['--first-parent'] : [], [target, ...exclude.map((oid) => `^${oid}`)]);
-    this.reader.prefetch(oids);
-    return oids.length;
+  prefetchRange(target: string, exclude: readonly string[], firstParent: boolean): Promise<number | null> {
+    return this.once(`range\0${target}\0${exclude.join(' ')}\0${firstParent}`, async () => {
+      const oids = await this.revList(firstParent ? ['--first-parent'] : [], [target, ...exclude.map((oid) => `^${oid}`)]);
+      this.reader.prefetch(oids);
+      return oids.length;
+    });
   }
 
   async countRange(target: string, exclude: readonly string[], firstParent: boolean): Promise<number | null> {
