@@ -30,23 +30,10 @@ export async function check(request: ResourceRequest, log: Log, deps: ResourceDe
       versionCommit = await fetchVersionCommit(updated, request.version, remote);
       return updated;
     });
-    // the gate's git processes start while the selection's run: a check nearly always has a version to verify
-    // (with no news, the current one), and verification reads commits by id, which no fetch changes
-    const opening = openGate({ repo: mirror.gitDir }, { trust });
-    opening.catch(() => {});
-    let selected: SelectedVersion[];
-    try {
-      // under the mirror's lock: a concurrent fetch does not move refs between two git calls of the selection
-      selected = await withCacheRepositoryLock(mirror.gitDir, () => selectVersions(mirror, request, log, versionCommit));
-    } catch (error) {
-      await opening.then((gate) => gate.close(), () => {});
-      throw error;
-    }
-    const gate = await opening;
-    if (selected.length === 0) {
-      await gate.close();
-      return [];
-    }
+    // under the mirror's lock: a concurrent fetch does not move refs between two git calls of the selection
+    const selected = await withCacheRepositoryLock(mirror.gitDir, () => selectVersions(mirror, request, log, versionCommit));
+    if (selected.length === 0) return [];
+    const gate = await openGate({ repo: mirror.gitDir }, { trust });
     try {
       const versions: ResourceVersion[] = [];
       for (const candidate of selected) if (await versionPasses(request, gate, candidate, log)) versions.push(candidate.version);
