@@ -15,13 +15,28 @@ export function startsWith(bytes: Uint8Array, pos: number, prefix: string): bool
   return true;
 }
 
+type Decoder = InstanceType<typeof TextDecoder>;
+
+// one decoder per label (a commit decodes two texts, a range thousands of commits); null: not a label TextDecoder knows
+const decoders = new Map<string, Decoder | null>();
+
 /** Decode with a git `encoding` header value; unknown encodings fall back to UTF-8 with replacement. */
 export function decodeText(bytes: Uint8Array, encoding: string): string {
-  try {
-    return new TextDecoder(normalizeEncoding(encoding)).decode(bytes);
-  } catch {
-    return new TextDecoder('utf-8').decode(bytes);
+  return (decoderFor(normalizeEncoding(encoding)) ?? decoderFor('utf-8')!).decode(bytes);
+}
+
+function decoderFor(label: string): Decoder | null {
+  let decoder = decoders.get(label);
+  if (decoder === undefined) {
+    try {
+      decoder = new TextDecoder(label);
+    } catch {
+      decoder = null;
+    }
+    // labels come from commit headers: remember only a bounded number of them
+    if (decoders.size < 64) decoders.set(label, decoder);
   }
+  return decoder;
 }
 
 function normalizeEncoding(encoding: string): string {

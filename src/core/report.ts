@@ -72,7 +72,9 @@ export function toCommitReport(oid: string, subject: string, verdict: Verdict): 
 
 /** An instant as the reports print it: ISO 8601 in UTC, whole seconds. */
 export function isoSeconds(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  // toISOString always ends in `.sssZ`
+  const iso = date.toISOString();
+  return `${iso.slice(0, -5)}Z`;
 }
 
 // One report object per signer, shared by all the commits it signed: a 100,000-commit report stays small.
