@@ -11,6 +11,7 @@ import { addPromoteCommand } from './promote.js';
 import { addS3Command } from './s3.js';
 import { addTriggerCommand } from './trigger.js';
 import { addVerifyCommand, addVerifyTagCommand } from './verify.js';
+import { allowHeapGrowthLimit } from '../process/heap-growth.js';
 
 function buildProgram(): Command {
   const program = new Command('siggate')
@@ -57,6 +58,7 @@ function asksForJson(argv: readonly string[]): boolean {
 /** The CLI entry: the only place that catches, and it only sets `process.exitCode`. */
 export async function main(argv: readonly string[]): Promise<void> {
   guardOutputStreams();
+  allowHeapGrowthLimit();
   // the AWS SDK's notice about its future Node versions is not about siggate; AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=false shows it
   process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
   try {

@@ -5,7 +5,16 @@ export const LONG_RANGE = 20_000;
 /** How much the old generation may grow past what survived the last full collection, in percent. */
 const HEAP_GROWING_PERCENT = 50;
 
+let allowed = false;
 let limited = false;
+
+/**
+ * The command-line faces (the CLI, the resource scripts) own their process and allow this; a program that
+ * imports siggate as a library keeps V8's flags as it set them.
+ */
+export function allowHeapGrowthLimit(): void {
+  allowed = true;
+}
 
 /**
  * A long range is coming: let V8's old generation grow by half of what survived the last full collection
@@ -15,8 +24,8 @@ let limited = false;
  * code cache Node ships for its own modules unusable, so a short run that still loads some of them
  * would compile them (~6 ms on a tip verify).
  */
-export function limitHeapGrowthFor(count: number): void {
-  if (limited || count < LONG_RANGE) return;
+export function limitHeapGrowthFor(count: number, setFlags: (flags: string) => void = setFlagsFromString): void {
+  if (!allowed || limited || count < LONG_RANGE) return;
   limited = true;
-  setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
+  setFlags(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
 }

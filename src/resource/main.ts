@@ -1,6 +1,7 @@
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exitCodeFor, SiggateError } from '../core/errors.js';
+import { allowHeapGrowthLimit } from '../process/heap-growth.js';
 import { redact } from '../remote/redact.js';
 import { IN_PARAMS } from './git/in-params.js';
 import { OUT_PARAMS } from './git/out-params.js';
@@ -48,6 +49,7 @@ export async function runResource(
   io: ResourceIo = processIo,
   deps: ResourceDeps = defaultResourceDeps(),
 ): Promise<number> {
+  allowHeapGrowthLimit();
   let secrets: string[] = [];
   const log = (line: string): void => io.stderr(`${redact(line, secrets)}\n`);
   try {
