@@ -7,7 +7,7 @@
 // the source's length, so a cache is used only when the digest names this exact bundle; any other cache,
 // or one V8 rejects (another Node version, other V8 flags), is ignored and the bundle compiles as usual.
 const { createHash } = require('node:crypto');
-const { readFileSync, renameSync, writeFileSync } = require('node:fs');
+const { readFileSync, renameSync, rmSync, writeFileSync } = require('node:fs');
 const { createRequire } = require('node:module');
 const { dirname, join } = require('node:path');
 const vm = require('node:vm');
@@ -46,11 +46,19 @@ function cacheFor(cacheFile, digest) {
   return bytes.subarray(DIGEST_BYTES);
 }
 
-/** Replaces the cache file at once: a process starting meanwhile reads the old cache or the new one. */
+/**
+ * Replaces the cache file at once: a process starting meanwhile reads the old cache or the new one. A cache
+ * that cannot be written is only slower starts: said on stderr, never a change of the run's exit code.
+ */
 function writeCache(cacheFile, digest, script) {
   const temporary = `${cacheFile}.${process.pid}.tmp`;
-  writeFileSync(temporary, Buffer.concat([digest, script.createCachedData()]));
-  renameSync(temporary, cacheFile);
+  try {
+    writeFileSync(temporary, Buffer.concat([digest, script.createCachedData()]));
+    renameSync(temporary, cacheFile);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    process.stderr.write(`siggate: cannot write the code cache ${cacheFile}: ${error.message}\n`);
+  }
 }
 
 module.exports = { loadBundle };

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { allowHeapGrowthLimit } from '../process/heap-growth.js';
 import { addDeployCommand } from './deploy.js';
 import { resolveCredentialReferences } from './env-secrets.js';
 import { addFetchCommand } from './fetch.js';
@@ -11,7 +12,6 @@ import { addPromoteCommand } from './promote.js';
 import { addS3Command } from './s3.js';
 import { addTriggerCommand } from './trigger.js';
 import { addVerifyCommand, addVerifyTagCommand } from './verify.js';
-import { allowHeapGrowthLimit } from '../process/heap-growth.js';
 
 function buildProgram(): Command {
   const program = new Command('siggate')

@@ -2,7 +2,7 @@
 // length, so a stale cache could run old bytecode; the loader must use a cache only for the exact bundle it
 // was made from, and must run the bundle as usual when the cache is missing, foreign or damaged.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeTempDir } from '../../fixtures/lib/temp.js';
@@ -61,6 +61,17 @@ describe('the code cache loader', () => {
     expect(run()).toEqual({ stdout: 'sound...sound...', status: 0 });
     writeFileSync(cache, bytes.subarray(0, 20));
     expect(run()).toEqual({ stdout: 'sound...sound...', status: 0 });
+  });
+
+  it('a cache that cannot be written leaves the run and its exit code alone, says so, and leaves no temporary file', async () => {
+    const { bundle, cache, root } = await layout('kept');
+    // a directory where the cache file would go: reading it fails, and so does renaming onto it
+    mkdirSync(join(cache, 'occupied'), { recursive: true });
+    const launcher = join(root, 'bin', 'demo.cjs');
+    const result = spawnSync(process.execPath, [launcher], { env: { ...process.env, SIGGATE_WRITE_CODE_CACHE: '1' }, encoding: 'utf8' });
+    expect([result.status, result.stdout.trim()]).toEqual([0, 'kept....kept....']);
+    expect(result.stderr).toContain('cannot write the code cache');
+    expect(readdirSync(join(bundle, '..')).filter((name) => name.endsWith('.tmp'))).toEqual([]);
   });
 
   it('without a cache the bundle runs as usual and nothing is written unless asked', async () => {
