@@ -26,7 +26,7 @@ export interface GateSession {
   close(): Promise<void>;
 }
 
-/** Options of {@link openTrustSession}: the gate's options, and whether worker threads may help. */
+/** Options of {@link openTrustSession}: the gate's options, and whether checks may run on libuv's thread pool. */
 export interface TrustSessionOptions extends GateOptions {
   workers?: boolean;
 }

@@ -28,7 +28,7 @@ export async function verifyRange(options: VerifyRangeOptions): Promise<RangeRep
   return withGate(options, (gate) => verifyRangeIn(gate, { ...options, cache: options.cache ?? false }));
 }
 
-/** `verifyRange` within an open gate session: keys, reader and workers are reused across calls. */
+/** `verifyRange` within an open gate session: keys, reader and crypto pool are reused across calls. */
 export async function verifyRangeIn(gate: GateSession, request: RangeRequest): Promise<RangeReport> {
   const range = rangePolicyOf(request);
   if (range.inRepository?.kind === 'sequoia') return verifySequoiaRangeIn(gate, request, { ...range, inRepository: range.inRepository });
@@ -46,7 +46,7 @@ export async function verifyRangeIn(gate: GateSession, request: RangeRequest): P
   const requires = cache ? new Map<string, readonly string[]>() : null;
   let done = 0;
   const completed = (): void => request.onProgress?.(++done, total);
-  // a bounded number of checks in flight: enough to feed the worker threads, little memory
+  // a bounded number of checks in flight: enough to keep the thread pool busy, little memory
   const inFlight: Promise<void>[] = [];
   const expect = (count: number): void => gate.trust.expectChecks(count);
   const walk = await walkRange(gate.graph, { target, since, mode: range.mode, expect, ...(cache ? { verified: cache } : {}) }, (step) => {

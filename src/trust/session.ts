@@ -13,7 +13,7 @@ export interface TrustOptions {
   keys: readonly KeySource[];
   allow: readonly string[];
   policy: VerifyPolicy;
-  /** Worker threads for long ranges; off for sessions that check a handful of signatures. Default true. */
+  /** Checks on libuv's thread pool while this thread reads on (see crypto/pool); off for sessions that check a handful of signatures. Default true. */
   workers?: boolean;
   onWarning?: (message: string) => void;
   /** The keys come from the repository, per range (`--policy guix`): `keys` is empty and the session's keyring stays empty. */
@@ -30,12 +30,12 @@ export interface TrustSession {
   readonly allowList: AllowList;
   readonly policy: VerifyPolicy;
   readonly checker: SignatureChecker;
-  /** The worker threads, shared with checkers built for keys found in a repository; null without workers. */
+  /** The thread-pool checks, shared with checkers built for keys found in a repository; null: every check inline. */
   readonly pool: CryptoPool | null;
   /** Every warning so far (configuration, and what the commands add). */
   readonly warnings: string[];
   warn(message: string): void;
-  /** About `count` signatures are coming (a range's length): the worker threads take checks when that many pay for them, and a very long range keeps the heap small (see process/heap-growth). */
+  /** About `count` signatures are coming (a range's length): a very long range keeps the heap small (see process/heap-growth). */
   expectChecks(count: number): void;
   close(): Promise<void>;
 }
@@ -61,7 +61,6 @@ export function openTrust(options: TrustOptions): TrustSession {
     warn,
     expectChecks: (count) => {
       limitHeapGrowthFor(count);
-      pool?.expect(count);
     },
     close: async () => {
       await pool?.close();

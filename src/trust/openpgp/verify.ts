@@ -18,7 +18,7 @@ export class OpenpgpVerifier {
   constructor(
     private readonly keyring: OpenpgpKeyring,
     private readonly policy: VerifyPolicy,
-    /** Worker threads for long ranges; null checks everything in this thread. */
+    /** Checks on libuv's thread pool for ranges; null checks everything in this thread. */
     private readonly pool: CryptoPool | null = null,
   ) {}
 

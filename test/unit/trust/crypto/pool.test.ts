@@ -1,48 +1,49 @@
 import { createHash, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CryptoPool, type CryptoJob } from '../../../../src/trust/crypto/pool.js';
 
 const ed = generateKeyPairSync('ed25519');
 const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 
-function jobs(count: number): { key: typeof ed.publicKey; job: CryptoJob; expected: boolean }[] {
+type Work = { key: typeof ed.publicKey; job: CryptoJob; expected: boolean };
+
+/** Signatures of all three schemes, every fifth one tampered. */
+function jobs(count: number): Work[] {
   return Array.from({ length: count }, (_, i) => {
     const data = randomBytes(64);
-    const useRsa = i % 3 === 0;
-    const signature = useRsa ? sign('sha256', data, rsa.privateKey) : sign(null, createHash('sha256').update(data).digest(), ed.privateKey);
+    const scheme = (['rsa', 'eddsa', 'ecdsa'] as const)[i % 3]!;
+    const signature =
+      scheme === 'rsa'
+        ? sign('sha256', data, rsa.privateKey)
+        : scheme === 'eddsa'
+          ? sign(null, createHash('sha256').update(data).digest(), ed.privateKey)
+          : sign('sha256', data, { key: ec.privateKey, dsaEncoding: 'der' });
     const tampered = i % 5 === 0;
     if (tampered) signature[signature.length - 1]! ^= 1;
-    const job: CryptoJob = useRsa ? { scheme: 'rsa', hash: 'sha256', data, signature } : { scheme: 'eddsa', hash: 'sha256', data, signature };
-    return { key: useRsa ? rsa.publicKey : ed.publicKey, job, expected: !tampered };
+    const key = scheme === 'rsa' ? rsa.publicKey : scheme === 'eddsa' ? ed.publicKey : ec.publicKey;
+    return { key, job: { scheme, hash: 'sha256', data, signature }, expected: !tampered };
   });
 }
 
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
+
 describe('CryptoPool', () => {
-  it('answers exactly like the inline check, valid and tampered alike', async () => {
-    // 4 cores: RSA checks go to the workers too
-    const pool = new CryptoPool(2, 0, 4);
+  it('answers exactly like the inline check, valid and tampered alike, for RSA, EdDSA and ECDSA', async () => {
+    const pool = new CryptoPool();
     const work = jobs(300);
     expect(work.every(({ job }) => pool.wants(job))).toBe(true);
     const answers = await Promise.all(work.map(({ key, job }) => pool.verify(key, job)));
     await pool.close();
     expect(answers).toEqual(work.map((w) => w.expected));
     expect(work.map(({ key, job }) => CryptoPool.run(key, job))).toEqual(work.map((w) => w.expected));
+    expect(answers.filter((ok) => !ok).length).toBe(60);
   });
 
-  it('still answers every job correctly when a worker dies mid-way', async () => {
-    const pool = new CryptoPool(1, 0);
-    const work = jobs(200);
-    const pending = work.map(({ key, job }) => pool.verify(key, job));
-    await new Promise((resolve) => setImmediate(resolve));
-    const workers = (pool as unknown as { workers: { worker: { terminate(): Promise<number> } }[] }).workers;
-    expect(workers.length).toBe(1);
-    await workers[0]!.worker.terminate();
-    expect(await Promise.all(pending)).toEqual(work.map((w) => w.expected));
-    expect(pool.wants(work[1]!.job)).toBe(false);
-  });
-
-  it('answers jobs whose bytes are views into a shared pool buffer, each over its own bytes only', async () => {
-    const pool = new CryptoPool(1, 0);
+  it('answers jobs whose bytes are views into a shared buffer, each over its own bytes only', async () => {
+    const pool = new CryptoPool();
     const work = jobs(100);
     // the way parsed objects arrive: small views into one larger buffer, neighbours right next to them
     const shared = Buffer.concat(work.flatMap(({ job }) => [Buffer.from(job.data), Buffer.from(job.signature)]));
@@ -53,37 +54,55 @@ describe('CryptoPool', () => {
       return { key, job: { ...job, data, signature } };
     });
     const answers = await Promise.all(views.map(({ key, job }) => pool.verify(key, job)));
-    await pool.close();
     expect(answers).toEqual(work.map((w) => w.expected));
   });
 
-  it('hands checks to the workers once a long range is announced, checks inline before that', async () => {
-    const pool = new CryptoPool(1, 1000, 2);
-    const workers = (): unknown[] => (pool as unknown as { workers: unknown[] }).workers;
-    const eddsa = jobs(2)[1]!;
-    pool.expect(999);
-    // a short range stays inline all along, and no worker starts
-    expect(Array.from({ length: 999 }, () => pool.wants(eddsa.job)).filter(Boolean)).toEqual([]);
-    pool.expect(5000);
-    expect(pool.wants(eddsa.job)).toBe(true);
-    expect(workers().length).toBe(0);
-    expect(await pool.verify(eddsa.key, eddsa.job)).toBe(eddsa.expected);
-    expect(workers().length).toBe(1);
+  it('queues what is over its limit and answers every check, in any order of completion', async () => {
+    const pool = new CryptoPool(3);
+    const work = jobs(60);
+    const running = (): number => (pool as unknown as { running: number }).running;
+    const pending = work.map(({ key, job }) => pool.verify(key, job));
+    expect(running()).toBe(3);
+    expect(await Promise.all(pending)).toEqual(work.map((w) => w.expected));
+    expect(running()).toBe(0);
+  });
+
+  it('refuses, never throws or hangs, on a signature node:crypto cannot even start to check', async () => {
+    const pool = new CryptoPool();
+    const [rsaWork, edWork, ecWork] = jobs(3).slice(0);
+    const broken: [typeof ed.publicKey, CryptoJob][] = [
+      // a key of the wrong kind for the scheme
+      [ed.publicKey, rsaWork!.job],
+      [rsa.publicKey, edWork!.job],
+      // a hash node:crypto does not know
+      [rsa.publicKey, { ...rsaWork!.job, hash: 'no-such-hash' }],
+      // signatures of the wrong length or encoding
+      [ed.publicKey, { ...edWork!.job, signature: new Uint8Array(12) }],
+      [ec.publicKey, { ...ecWork!.job, signature: new Uint8Array([0x30, 0x02, 0x02, 0x00]) }],
+      [rsa.publicKey, { ...rsaWork!.job, signature: new Uint8Array(0) }],
+    ];
+    expect(await Promise.all(broken.map(([key, job]) => pool.verify(key, job)))).toEqual(broken.map(() => false));
+    expect(broken.map(([key, job]) => CryptoPool.run(key, job))).toEqual(broken.map(() => false));
+  });
+
+  it('checks inline after close, and still answers what was queued before', async () => {
+    const pool = new CryptoPool(1);
+    const work = jobs(6);
+    const pending = work.map(({ key, job }) => pool.verify(key, job));
     await pool.close();
+    expect(pool.wants(work[0]!.job)).toBe(false);
+    expect(await Promise.all(pending)).toEqual(work.map((w) => w.expected));
+    expect(await pool.verify(work[1]!.key, work[1]!.job)).toBe(work[1]!.expected);
   });
 
-  it('keeps RSA checks inline on fewer than 4 cores, however long the range', async () => {
-    const rsaJob = jobs(1)[0]!.job;
-    expect(rsaJob.scheme).toBe('rsa');
-    const twoCores = new CryptoPool(2, 0, 2);
-    twoCores.expect(100_000);
-    expect(twoCores.wants(rsaJob)).toBe(false);
-    const fourCores = new CryptoPool(2, 0, 4);
-    expect(fourCores.wants(rsaJob)).toBe(true);
-    await Promise.all([twoCores.close(), fourCores.close()]);
-  });
-
-  it('does not use workers when SIGGATE_WORKERS-style size is 0', () => {
-    expect(jobs(3).map(({ job }) => new CryptoPool(0, 0, 8).wants(job))).toEqual([false, false, false]);
+  it('checks everything inline with SIGGATE_WORKERS=0, on the thread pool otherwise', () => {
+    const job = jobs(2)[1]!.job;
+    vi.stubEnv('SIGGATE_WORKERS', '0');
+    expect(new CryptoPool().wants(job)).toBe(false);
+    vi.stubEnv('SIGGATE_WORKERS', '2');
+    expect(new CryptoPool().wants(job)).toBe(true);
+    vi.stubEnv('SIGGATE_WORKERS', '');
+    expect(new CryptoPool().wants(job)).toBe(true);
+    expect(new CryptoPool(0).wants(job)).toBe(false);
   });
 });
