@@ -48,12 +48,13 @@ export function parseCommit(raw: Uint8Array, hashAlgo: HashAlgo): ParsedCommit {
   // git concatenates repeated signature headers into one block; a second one is never legitimate
   if (signatures.length > 1) problems.push(`commit has ${signatures.length} ${own} headers`);
   const kept = headers.filter((h) => !h.name.startsWith('gpgsig'));
-  checkCommitHeaders(headers, hashAlgo, problems);
-  const committer = headerValue(headers, 'committer');
+  // the time is ASCII at the end of the line: read from the latin-1 text it is what UTF-8 decoding would give
+  const committerTime = parseIdentTime(headerValue(headers, 'committer'));
+  checkCommitHeaders(headers, hashAlgo, committerTime, problems);
   return {
     tree: flatten(headerValue(headers, 'tree')),
     parents: headers.filter((h) => h.name === 'parent').map((h) => flatten(h.value)!),
-    committerTime: parseIdentTime(committer && decodeText(Buffer.from(committer, 'latin1'), 'utf-8')),
+    committerTime,
     subject: readSubject(bytes.subarray(bodyStart), headerValue(headers, 'encoding')),
     problems,
     otherAlgorithmSignature: headers.some((h) => h.name !== own && h.name.startsWith('gpgsig')),
@@ -66,25 +67,37 @@ export function parseCommit(raw: Uint8Array, hashAlgo: HashAlgo): ParsedCommit {
 function readHeaders(bytes: Buffer, problems: string[]): { headers: Header[]; bodyStart: number } {
   const text = bytes.toString('latin1');
   const headers: Header[] = [];
+  // the header being read: where its value starts and its last line ends; its value is cut once, when it is complete
+  let open: { name: string; valueStart: number; valueEnd: number; start: number } | null = null;
+  const close = (): void => {
+    if (!open) return;
+    const raw = text.slice(open.valueStart, open.valueEnd);
+    // a continuation line joins the value as `\n` and its text without the leading space
+    headers.push({ name: open.name, value: raw.includes('\n') ? raw.replaceAll('\n ', '\n') : raw, start: open.start, end: lineStartAfter(open.valueEnd) });
+    open = null;
+  };
+  const lineStartAfter = (lineEnd: number): number => (lineEnd < text.length ? lineEnd + 1 : lineEnd);
   let pos = 0;
   while (pos < text.length) {
     const newline = text.indexOf('\n', pos);
-    const end = newline === -1 ? text.length : newline + 1;
-    if (newline === pos) return { headers, bodyStart: pos };
-    const line = text.slice(pos, newline === -1 ? text.length : newline);
-    const last = headers.at(-1);
-    if (line.startsWith(' ')) {
-      if (!last) problems.push('continuation line before any header');
-      else {
-        last.value += '\n' + line.slice(1);
-        last.end = end;
-      }
-    } else {
-      const space = line.indexOf(' ');
-      headers.push({ name: space === -1 ? line : line.slice(0, space), value: space === -1 ? '' : line.slice(space + 1), start: pos, end });
+    const lineEnd = newline === -1 ? text.length : newline;
+    if (newline === pos) {
+      close();
+      return { headers, bodyStart: pos };
     }
-    pos = end;
+    if (text.charCodeAt(pos) === 0x20) {
+      if (open) open.valueEnd = lineEnd;
+      else problems.push('continuation line before any header');
+    } else {
+      close();
+      const space = text.indexOf(' ', pos);
+      const named = space !== -1 && space < lineEnd;
+      // a header without a space has an empty value; starting it at the newline makes a continuation add `\n` and its text
+      open = { name: text.slice(pos, named ? space : lineEnd), valueStart: named ? space + 1 : lineEnd, valueEnd: lineEnd, start: pos };
+    }
+    pos = lineEnd + 1;
   }
+  close();
   problems.push('commit object has no message separator');
   return { headers, bodyStart: text.length };
 }
@@ -98,7 +111,7 @@ function joinPayload(bytes: Buffer, kept: Header[], bodyStart: number, headerCou
 }
 
 /** The header order git's fsck requires: tree, parents, author, committer. */
-function checkCommitHeaders(headers: Header[], hashAlgo: HashAlgo, problems: string[]): void {
+function checkCommitHeaders(headers: Header[], hashAlgo: HashAlgo, committerTime: Date | null, problems: string[]): void {
   const names = headers.map((h) => h.name);
   const oid = OID_PATTERNS[hashAlgo];
   if (names[0] !== 'tree') problems.push('commit does not start with a tree header');
@@ -113,7 +126,7 @@ function checkCommitHeaders(headers: Header[], hashAlgo: HashAlgo, problems: str
   for (const name of ['tree', 'author', 'committer']) {
     if (names.indexOf(name) !== names.lastIndexOf(name)) problems.push(`commit has more than one ${name} header`);
   }
-  if (names.includes('committer') && !parseIdentTime(headerValue(headers, 'committer'))) {
+  if (names.includes('committer') && !committerTime) {
     problems.push('commit has a committer line without a valid time');
   }
 }

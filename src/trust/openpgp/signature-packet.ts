@@ -113,11 +113,8 @@ function readSignatureParams(algorithm: number, reader: BodyReader): Record<stri
 function readSubpackets(area: Uint8Array, hashed: boolean, packet: SignaturePacket): void {
   for (let pos = 0; pos < area.length; ) {
     const first = area[pos]!;
-    let header: number;
-    let length: number;
-    if (first < 192) [header, length] = [1, first];
-    else if (first < 255) [header, length] = [2, ((first - 192) << 8) + (area[pos + 1] ?? 0) + 192];
-    else [header, length] = [5, pos + 5 <= area.length ? readUint(area, pos + 1, 4) : -1];
+    const header = first < 192 ? 1 : first < 255 ? 2 : 5;
+    const length = first < 192 ? first : first < 255 ? ((first - 192) << 8) + (area[pos + 1] ?? 0) + 192 : pos + 5 <= area.length ? readUint(area, pos + 1, 4) : -1;
     if (length < 1 || pos + header + length > area.length) throw new OpenpgpFormatError('signature subpacket length runs past its area');
     const typeByte = area[pos + header]!;
     const data = area.subarray(pos + header + 1, pos + header + length);
@@ -178,5 +175,5 @@ function issuerFingerprint(data: Uint8Array): string | null {
 }
 
 function hex(bytes: Uint8Array): string {
-  return Buffer.from(bytes).toString('hex').toUpperCase();
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex').toUpperCase();
 }

@@ -26,6 +26,28 @@ describe('parseCommit', () => {
     expect(parsed.committerTime?.toISOString()).toBe('2023-11-14T22:13:20.000Z');
   });
 
+  it('joins continuation lines to the header above as git does, whatever their spaces, a header without a value included', () => {
+    // a header line without a space has an empty value: its continuation lines still join it, each after a newline
+    const raw = commit(`x-empty\n one\n  two\n \nx-more a\n b\n` + header('gpgsig', SIG));
+    const parsed = parseCommit(bytes(raw), 'sha1');
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.signature).toBe(SIG.join('\n') + '\n');
+    // the unknown headers stay in the payload byte for byte
+    expect(text(parsed.payload)).toBe(commit(`x-empty\n one\n  two\n \nx-more a\n b\n`));
+    const signature = parseCommit(bytes(commit(header('gpgsig', ['-----BEGIN PGP SIGNATURE-----', ' indented', '', 'data']))), 'sha1').signature;
+    expect(signature).toBe('-----BEGIN PGP SIGNATURE-----\n indented\n\ndata\n');
+  });
+
+  it('reads the committer time whatever bytes the name holds, and refuses a committer line without one', () => {
+    // a name in latin-1 (not UTF-8): the time after it is read all the same
+    const latin = parseCommit(bytes(commit('').replace(`committer ${IDENT}`, 'committer J\xf6rg \xc3<j@example.org> 1700000000 +0100')), 'sha1');
+    expect(latin.problems).toEqual([]);
+    expect(latin.committerTime?.toISOString()).toBe('2023-11-14T22:13:20.000Z');
+    const timeless = parseCommit(bytes(commit('').replace(`committer ${IDENT}`, 'committer A <a@example.org>')), 'sha1');
+    expect(timeless.committerTime).toBeNull();
+    expect(timeless.problems).toContain('commit has a committer line without a valid time');
+  });
+
   it('keeps mergetag headers (and their continuation lines) in the payload', () => {
     const mergetag = header('mergetag', ['object ' + PARENT, 'type commit', 'tag v1', '', 'msg', ...SIG]);
     const raw = commit(mergetag + header('gpgsig', SIG));

@@ -64,4 +64,32 @@ describe('dearmorSignature', () => {
     expect(typeof dearmorSignature(garbage.join('\n'))).toBe('string');
     expect(dearmorSignature(good)).toBeInstanceOf(Uint8Array);
   });
+
+  it('decodes the same packets from every layout GnuPG accepts: CRLF, blank and indented lines, headers, no checksum, unpadded data', () => {
+    const good = signatures.bob!;
+    const packets = Buffer.from(dearmorSignature(good) as Uint8Array);
+    const lines = good.trimEnd().split('\n');
+    const checksumAt = lines.findIndex((l) => /^=[A-Za-z0-9+/]{4}$/.test(l));
+    const data = lines.slice(2, checksumAt);
+    const layouts = [
+      good.replaceAll('\n', '\r\n'),
+      [lines[0], 'Comment: made by hand', '', ...data.map((l) => `  ${l} `), '', lines[checksumAt], lines.at(-1), '', '  '].join('\n'),
+      [lines[0], '', ...data, lines.at(-1)].join('\n'),
+      [lines[0], '', data.join('').replace(/=+$/, ''), lines.at(-1)].join('\n'),
+    ];
+    for (const layout of layouts) expect(Buffer.from(dearmorSignature(layout) as Uint8Array)).toEqual(packets);
+  });
+
+  it('refuses data that only decodes because the decoder skips what is not base64', () => {
+    const good = signatures.bob!;
+    const lines = good.trimEnd().split('\n');
+    const checksumAt = lines.findIndex((l) => /^=[A-Za-z0-9+/]{4}$/.test(l));
+    // Node's base64 decoder would skip these characters and decode the rest to the very same packets
+    for (const junk of ['.', '*', '-', '_', '==']) {
+      const damaged = [...lines];
+      damaged[2] = `${lines[2]!.slice(0, 8)}${junk}${lines[2]!.slice(8)}`;
+      expect(dearmorSignature(damaged.join('\n'))).toBe('armored signature data is not base64');
+    }
+    expect(checksumAt).toBeGreaterThan(2);
+  });
 });
