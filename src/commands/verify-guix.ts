@@ -98,7 +98,7 @@ async function checkRange(gate: GateSession, state: GuixState, keys: GuixKeys, r
   // children's facts need no second read of it
   const heads: (CommitHead | null)[] = [];
   // the introduction vouches for itself only: nothing to walk when it is the target
-  const walk = target === intro ? { descends: true, reused: [] } : await walkRange(gate.graph, { target, since: intro, mode: 'all', ...(cache ? { verified: cache } : {}) }, (step) => {
+  const walk = target === intro ? { descends: true, reused: [] } : await walkRange(gate.graph, { target, since: intro, mode: 'all', expect: (count) => gate.trust.expectChecks(count), ...(cache ? { verified: cache } : {}) }, (step) => {
     if (step.cached) {
       commits.push(cache!.report(step.oid));
       return completed();

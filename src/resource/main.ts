@@ -1,7 +1,7 @@
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exitCodeFor, SiggateError } from '../core/errors.js';
-import { allowHeapGrowthLimit } from '../process/heap-growth.js';
+import { allowV8Tuning } from '../process/v8-tuning.js';
 import { redact } from '../remote/redact.js';
 import { IN_PARAMS } from './git/in-params.js';
 import { OUT_PARAMS } from './git/out-params.js';
@@ -49,7 +49,7 @@ export async function runResource(
   io: ResourceIo = processIo,
   deps: ResourceDeps = defaultResourceDeps(),
 ): Promise<number> {
-  allowHeapGrowthLimit();
+  allowV8Tuning();
   let secrets: string[] = [];
   const log = (line: string): void => io.stderr(`${redact(line, secrets)}\n`);
   try {

@@ -1,7 +1,7 @@
 import { buildAllowList, type AllowList } from '../core/allow-list.js';
 import type { KeySource } from '../core/key-source.js';
 import type { VerifyPolicy } from '../core/verdict.js';
-import { limitHeapGrowthFor } from '../process/heap-growth.js';
+import { tuneV8For } from '../process/v8-tuning.js';
 import { CryptoPool } from './crypto/pool.js';
 import { parseKeySources } from './key-sources.js';
 import { Keyring } from './keyring.js';
@@ -35,7 +35,7 @@ export interface TrustSession {
   /** Every warning so far (configuration, and what the commands add). */
   readonly warnings: string[];
   warn(message: string): void;
-  /** About `count` signatures are coming (a range's length): a very long range keeps the heap small (see process/heap-growth). */
+  /** About `count` signatures are coming (a range's length): V8 is fitted to a range of that size (see process/v8-tuning). */
   expectChecks(count: number): void;
   close(): Promise<void>;
 }
@@ -60,7 +60,7 @@ export function openTrust(options: TrustOptions): TrustSession {
     warnings,
     warn,
     expectChecks: (count) => {
-      limitHeapGrowthFor(count);
+      tuneV8For(count);
     },
     close: async () => {
       await pool?.close();
