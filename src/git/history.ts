@@ -2,14 +2,14 @@ import { parseCommit } from '../core/commit.js';
 import type { TrustedAncestors } from '../core/range.js';
 import type { ObjectReader } from './object-reader.js';
 import { isAncestor } from './refs.js';
-import { runGit } from './run-git.js';
+import { runGit, spawnGit } from './run-git.js';
 
 /** Ancestry questions about a repository, answered by git when it is installed and by walking objects when not. */
 export interface History {
   /** What `since` vouches for of the walk from `target` (see RangeGraph.trustedBy); missing history (shallow clones) vouches for nothing. */
   trustedBy(since: string, target: string): Promise<TrustedAncestors>;
   isAncestor(ancestor: string, descendant: string): Promise<boolean>;
-  /** Start reading the commits a walk from `target` will need, stopping at `exclude`; resolves to how many, when known. */
+  /** Start reading the commits a walk from `target` will need, stopping at `exclude`, as they are listed; resolves to how many, when known. */
   prefetchRange(target: string, exclude: readonly string[], firstParent: boolean): Promise<number | null>;
   /** How many commits are reachable from `target` and not from `exclude` (first parents only, if asked); null when only a full walk could tell. */
   countRange(target: string, exclude: readonly string[], firstParent: boolean): Promise<number | null>;
@@ -68,10 +68,41 @@ class GitHistory implements History {
   }
 
   prefetchRange(target: string, exclude: readonly string[], firstParent: boolean): Promise<number | null> {
-    return this.once(`range\0${target}\0${exclude.join(' ')}\0${firstParent}`, async () => {
-      const oids = await this.revList(firstParent ? ['--first-parent'] : [], [target, ...exclude.map((oid) => `^${oid}`)]);
-      this.reader.prefetch(oids);
-      return oids.length;
+    return this.once(`range\0${target}\0${exclude.join(' ')}\0${firstParent}`, () =>
+      this.streamRevList(firstParent ? ['--first-parent'] : [], [target, ...exclude.map((oid) => `^${oid}`)]),
+    );
+  }
+
+  /**
+   * `git rev-list` whose commits are read ahead as its output arrives: git writes a few hundred ids at a
+   * time, so `git cat-file` reads the first of them while the rest are listed (measured on 2 cores, 2,000
+   * RSA commits: 377 -> 364 ms, median of 21). The walk itself still waits for the count: starting it
+   * before was slower (403 ms), as the count then came too late to fit V8 to the range (process/v8-tuning).
+   * A list git cannot make (a shallow or broken history) has no count: the walk alone then decides.
+   */
+  private streamRevList(flags: string[], revs: readonly string[]): Promise<number | null> {
+    return new Promise<number | null>((resolve) => {
+      let child;
+      try {
+        child = spawnGit(['--git-dir', this.reader.gitDir, 'rev-list', ...flags, '--stdin'], { cwd: this.reader.gitDir });
+      } catch {
+        return resolve(null);
+      }
+      let listed = 0;
+      let partial = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        const lines = (partial + chunk.toString('latin1')).split('\n');
+        partial = lines.pop()!;
+        const oids = lines.filter(Boolean);
+        listed += oids.length;
+        this.reader.prefetch(oids);
+      });
+      child.stderr.resume();
+      child.on('error', () => resolve(null));
+      // the last line ends in a newline too: anything left over is a cut-off line, and the list incomplete
+      child.on('close', (code) => resolve(code === 0 && partial === '' ? listed : null));
+      child.stdin.on('error', () => {});
+      child.stdin.end(revs.join('\n') + '\n');
     });
   }
 

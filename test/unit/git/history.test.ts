@@ -64,3 +64,58 @@ describe('GitHistory.trustedBy', () => {
     }
   });
 });
+
+describe('GitHistory.prefetchRange', () => {
+  /** A linear history of `count` commits, made at once by git fast-import. */
+  async function longHistory(count: number): Promise<Repo> {
+    const repo = await Repo.init();
+    let stream = '';
+    for (let i = 1; i <= count; i++) {
+      const message = `commit ${i}\n`;
+      stream += `commit refs/heads/main\nmark :${i}\ncommitter A <a@siggate.test> ${1_700_000_000 + i} +0000\ndata ${message.length}\n${message}${i > 1 ? `from :${i - 1}\n` : ''}\n`;
+    }
+    await repo.gitRaw(['fast-import', '--quiet'], { input: stream });
+    return repo;
+  }
+
+  it('reads ahead every commit of the range as git lists it, in several parts, and counts them', async () => {
+    // 2,500 ids are ~100 kB of output: more than one read from git's pipe
+    const repo = await longHistory(2_500);
+    const reader = await openRepository(repo.dir, 'git');
+    const hinted: string[][] = [];
+    const prefetch = reader.prefetch.bind(reader);
+    reader.prefetch = (oids) => {
+      hinted.push([...oids]);
+      prefetch(oids);
+    };
+    try {
+      const excluded = await repo.revParse('main~2000');
+      const count = await historyFor(reader).prefetchRange(await repo.revParse('main'), [excluded], false);
+      const expected = (await repo.git('rev-list', 'main', `^${excluded}`)).split('\n');
+      expect(count).toBe(2_000);
+      expect(hinted.flat()).toEqual(expected);
+      expect(hinted.length).toBeGreaterThan(1);
+      // the read-ahead serves the walk: the first and the last commit of the range come back whole
+      for (const oid of [expected[0]!, expected.at(-1)!]) expect((await reader.read(oid))?.type).toBe('commit');
+    } finally {
+      await reader.close();
+    }
+  });
+
+  it('has no count when git cannot list the range, and reads nothing ahead', async () => {
+    const repo = await longHistory(3);
+    const reader = await openRepository(repo.dir, 'git');
+    const hinted: string[] = [];
+    const prefetch = reader.prefetch.bind(reader);
+    reader.prefetch = (oids) => {
+      hinted.push(...oids);
+      prefetch(oids);
+    };
+    try {
+      expect(await historyFor(reader).prefetchRange('f'.repeat(40), [], false)).toBeNull();
+      expect(hinted).toEqual([]);
+    } finally {
+      await reader.close();
+    }
+  });
+});
