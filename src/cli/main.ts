@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { sizeThreadPool } from '../process/thread-pool.js';
 import { allowV8Tuning } from '../process/v8-tuning.js';
 import { addDeployCommand } from './deploy.js';
 import { resolveCredentialReferences } from './env-secrets.js';
@@ -58,6 +59,7 @@ function asksForJson(argv: readonly string[]): boolean {
 /** The CLI entry: the only place that catches, and it only sets `process.exitCode`. */
 export async function main(argv: readonly string[]): Promise<void> {
   guardOutputStreams();
+  sizeThreadPool();
   allowV8Tuning();
   // the AWS SDK's notice about its future Node versions is not about siggate; AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=false shows it
   process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';

@@ -1,6 +1,7 @@
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exitCodeFor, SiggateError } from '../core/errors.js';
+import { sizeThreadPool } from '../process/thread-pool.js';
 import { allowV8Tuning } from '../process/v8-tuning.js';
 import { redact } from '../remote/redact.js';
 import { IN_PARAMS } from './git/in-params.js';
@@ -49,6 +50,7 @@ export async function runResource(
   io: ResourceIo = processIo,
   deps: ResourceDeps = defaultResourceDeps(),
 ): Promise<number> {
+  sizeThreadPool();
   allowV8Tuning();
   let secrets: string[] = [];
   const log = (line: string): void => io.stderr(`${redact(line, secrets)}\n`);

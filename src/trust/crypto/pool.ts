@@ -89,7 +89,7 @@ function digestOf(job: CryptoJob): Buffer {
   return createHash(job.hash).update(job.data).digest();
 }
 
-/** `SIGGATE_WORKERS=0` checks everything in this thread; libuv's UV_THREADPOOL_SIZE (default 4) sets how many threads check. */
+/** `SIGGATE_WORKERS=0` checks everything in this thread; UV_THREADPOOL_SIZE sets how many threads check (the command line: one per core, see process/thread-pool). */
 function defaultLimit(): number {
   return process.env.SIGGATE_WORKERS?.trim() === '0' ? 0 : QUEUED;
 }
