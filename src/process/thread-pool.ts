@@ -10,8 +10,8 @@ import { availableParallelism } from 'node:os';
  * libuv reads the variable when the pool first starts: the command-line faces call this before anything
  * uses the pool. A program using siggate as a library keeps its own pool.
  */
-// a blank value counts as unset: libuv would read it as 0, and run 1 thread
 export function sizeThreadPool(env: NodeJS.ProcessEnv = process.env, cores: number = availableParallelism()): void {
+  // a blank value counts as unset: libuv would read it as 0, and run 1 thread
   if (env.UV_THREADPOOL_SIZE?.trim()) return;
   env.UV_THREADPOOL_SIZE = String(Math.max(1, cores));
 }
