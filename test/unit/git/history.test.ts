@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { Repo } from '../../../fixtures/lib/repo.js';
 import { historyFor } from '../../../src/git/history.js';
+import type { ObjectReader } from '../../../src/git/object-reader.js';
 import { openRepository } from '../../../src/git/open-repo.js';
 import { useFixtureCleanup } from '../../helpers/world.js';
 
@@ -78,16 +79,22 @@ describe('GitHistory.prefetchRange', () => {
     return repo;
   }
 
-  it('reads ahead every commit of the range as git lists it, in several parts, and counts them', async () => {
-    // 2,500 ids are ~100 kB of output: more than one read from git's pipe
-    const repo = await longHistory(2_500);
-    const reader = await openRepository(repo.dir, 'git');
+  /** Each batch of ids the history hands the reader to read ahead, the reader still doing it. */
+  function watchPrefetch(reader: ObjectReader): string[][] {
     const hinted: string[][] = [];
     const prefetch = reader.prefetch.bind(reader);
     reader.prefetch = (oids) => {
       hinted.push([...oids]);
       prefetch(oids);
     };
+    return hinted;
+  }
+
+  it('reads ahead every commit of the range as git lists it, in several parts, and counts them', async () => {
+    // 2,500 ids are ~100 kB of output: more than one read from git's pipe
+    const repo = await longHistory(2_500);
+    const reader = await openRepository(repo.dir, 'git');
+    const hinted = watchPrefetch(reader);
     try {
       const excluded = await repo.revParse('main~2000');
       const count = await historyFor(reader).prefetchRange(await repo.revParse('main'), [excluded], false);
@@ -105,15 +112,10 @@ describe('GitHistory.prefetchRange', () => {
   it('has no count when git cannot list the range, and reads nothing ahead', async () => {
     const repo = await longHistory(3);
     const reader = await openRepository(repo.dir, 'git');
-    const hinted: string[] = [];
-    const prefetch = reader.prefetch.bind(reader);
-    reader.prefetch = (oids) => {
-      hinted.push(...oids);
-      prefetch(oids);
-    };
+    const hinted = watchPrefetch(reader);
     try {
       expect(await historyFor(reader).prefetchRange('f'.repeat(40), [], false)).toBeNull();
-      expect(hinted).toEqual([]);
+      expect(hinted.flat()).toEqual([]);
     } finally {
       await reader.close();
     }
